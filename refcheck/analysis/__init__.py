@@ -1,0 +1,1 @@
+"""Analysis passes that turn a reader's blocks into an indexed Manuscript."""

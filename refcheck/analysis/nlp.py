@@ -1,0 +1,114 @@
+"""The spaCy pipeline: built once per process, blank English unless a model is named.
+
+No model is ever downloaded.  The default is ``spacy.blank("en")`` with lookup
+lemmas from spacy-lookups-data and refcheck's citation-aware sentence boundaries; a
+trained pipeline named in the configuration (``spacy-model``) is used when it is
+installed, and its tagger then sharpens the language rules.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+_ABBREVIATIONS = {
+    "al", "fig", "figs", "e.g", "i.e", "vs", "approx", "no", "nos", "eq", "eqs", "cf", "ca",
+    "dr", "mr", "mrs", "ms", "prof", "st", "ref", "refs", "tab", "suppl", "vol", "pp", "p",
+    "sect", "sec", "ch", "ed", "eds", "resp", "viz", "incl", "jr", "sr", "inc", "ltd", "co",
+    "dept", "univ", "min", "max", "spp", "sp", "var", "subsp", "et",
+}
+_BOUNDARY = re.compile(r"[.!?…]+['\"”’)\]]*")
+
+
+def sentence_boundaries(text: str, citation_spans: list[tuple[int, int]] = ()) -> list[int]:
+    """Character offsets where sentences start (always including 0).
+
+    Citation-aware: no split after "et al." or "Fig.", none inside "[12]." and when a
+    citation directly follows the full stop ("failure.[1] Next") the boundary moves
+    after the citation so the citation stays with the sentence it supports.
+    """
+    starts = [0]
+    cites = sorted(citation_spans)
+    n = len(text)
+    for m in _BOUNDARY.finditer(text):
+        if any(cs <= m.start() < ce for cs, ce in cites):
+            continue
+        nxt = m.end()
+        spaced = False
+        while nxt < n and text[nxt] in " \t\n":
+            nxt += 1
+            spaced = True
+        for cs, ce in cites:
+            if cs == nxt:
+                nxt = ce
+                while nxt < n and text[nxt] in " \t\n":
+                    nxt += 1
+                    spaced = True
+        if not spaced or nxt >= n:
+            continue
+        word = text[: m.start()].rsplit(None, 1)
+        word = word[-1].lstrip("([\"'“‘") if word else ""
+        if m.group().startswith(".") and (
+            word.rstrip(".").lower() in _ABBREVIATIONS
+            or re.fullmatch(r"[A-Z]", word)
+            or re.fullmatch(r"(?:[a-z]\.)+[a-z]?", word.lower())
+        ):
+            continue
+        ch = text[nxt]
+        if not (ch.isupper() or ch.isdigit() or ch in "\"“‘'([" or (not ch.isascii() and ch.isalpha())):
+            continue
+        if nxt > starts[-1]:
+            starts.append(nxt)
+    return starts
+
+
+@lru_cache(maxsize=4)
+def get_nlp(model: str | None = None) -> Any:
+    """The shared pipeline.  ``model`` is an installed spaCy package name, or None."""
+    import spacy
+
+    if model:
+        try:
+            nlp = spacy.load(model, exclude=["ner", "parser"])
+        except OSError:
+            raise ValueError(
+                f"spaCy pipeline {model!r} is not installed; remove spacy-model from the "
+                "configuration or install it (refcheck never downloads models)"
+            ) from None
+    else:
+        nlp = spacy.blank("en")
+        try:
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            nlp.initialize()
+        except Exception:  # spacy-lookups-data missing: lemmas fall back to lower-case text
+            if "lemmatizer" in nlp.pipe_names:
+                nlp.remove_pipe("lemmatizer")
+    infixes = list(nlp.Defaults.infixes) + [r"[\[\]\^]"]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    return nlp
+
+
+def has_tagger(nlp: Any) -> bool:
+    return "tagger" in nlp.pipe_names or "morphologizer" in nlp.pipe_names
+
+
+def lemma(token: Any) -> str:
+    """Lower-case lemma; the lookup table only knows lower-case forms ("Studies")."""
+    lem = token.lemma_
+    if not lem or lem == token.text and token.text[:1].isupper():
+        low = token.text.lower()
+        table = _lookup_table(token.doc.vocab)
+        return table.get(low, low) if table is not None else low
+    return lem.lower()
+
+
+@lru_cache(maxsize=2)
+def _lookup_table(vocab: Any) -> Any:
+    """The lookup lemma table, keyed by lower-case form (spacy-lookups-data)."""
+    try:
+        from spacy.lookups import load_lookups
+
+        return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    except Exception:
+        return None

@@ -1,0 +1,62 @@
+"""Turn a reader's Manuscript into an indexed one: structure, references, citations, sentences.
+
+This is the only place the passes are wired together, so every format gets the
+same treatment and every rule sees the same index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from refcheck.analysis.citations import find_citations
+from refcheck.analysis.nlp import sentence_boundaries
+from refcheck.analysis.references import parse_reference_blocks
+from refcheck.analysis.structure import classify
+from refcheck.model import BlockKind, Manuscript, Sentence
+
+_NO_SENTENCES = (BlockKind.REFERENCE,)
+
+
+def prepare(manuscript: Manuscript, config: dict[str, Any] | None = None) -> Manuscript:
+    """Return ``manuscript`` with blocks classified and sentences, citations and references indexed.
+
+    Readers that already know the structure (JATS) set ``metadata["prepared_structure"]``
+    and keep their own block kinds and references.
+    """
+    meta = manuscript.metadata
+    blocks = manuscript.blocks if meta.get("prepared_structure") else classify(manuscript.blocks)
+    if manuscript.references and meta.get("prepared_structure"):
+        references = list(manuscript.references)
+    else:
+        references = parse_reference_blocks([b for b in blocks if b.kind is BlockKind.REFERENCE])
+    numbers = [r.number for r in references if r.number is not None]
+    max_ref = max(numbers, default=0)
+    if manuscript.citations and meta.get("prepared_structure"):
+        citations, style = list(manuscript.citations), manuscript.citation_style
+    else:
+        citations, style = find_citations(blocks, max_ref)
+    by_block: dict[int, list[tuple[int, int]]] = {}
+    for c in citations:
+        by_block.setdefault(c.block, []).append((c.start, c.end))
+    sentences: list[Sentence] = []
+    for b in blocks:
+        if b.kind in _NO_SENTENCES or not b.text.strip():
+            continue
+        starts = sentence_boundaries(b.text, by_block.get(b.index, []))
+        ends = starts[1:] + [len(b.text)]
+        for s, e in zip(starts, ends):
+            while e > s and b.text[e - 1].isspace():
+                e -= 1
+            if e > s:
+                sentences.append(Sentence(b.index, s, e, b.text[s:e]))
+    title = manuscript.title or next((b.text for b in blocks if b.kind is BlockKind.TITLE), None)
+    return replace(
+        manuscript,
+        blocks=blocks,
+        sentences=tuple(sentences),
+        citations=tuple(citations),
+        references=tuple(references),
+        citation_style=style,
+        title=title,
+    )

@@ -1,0 +1,137 @@
+"""Document structure: title, front matter, abstract, keywords, reference list, sections.
+
+Readers say what they can see (a Heading 2 style, a Markdown ``##``); this pass adds
+what needs the whole document: where the reference list is, which blocks are the
+abstract and keywords, and the heading path every block sits under.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from refcheck.model import Block, BlockKind
+
+REFERENCE_HEADING = re.compile(
+    r"^\s*(?:\d+\.?\s*)?(references?(?: list| cited)?|bibliography|literature(?: cited)?|"
+    r"works cited|cited literature|citations|reference and notes|references and notes)\s*:?\s*$",
+    re.I,
+)
+AFTER_REFERENCES = re.compile(
+    r"^\s*(?:\d+\.?\s*)?(publisher'?s note|appendix|appendices|supplementary|supporting information|"
+    r"figure legends?|figures?|tables?|acknowledg|author|abbreviations|notes)",
+    re.I,
+)
+ABSTRACT_LABEL = re.compile(r"^\s*(abstract|summary)\s*[:.—–-]\s*", re.I)
+ABSTRACT_HEADING = re.compile(r"^\s*(abstract|summary)\s*$", re.I)
+KEYWORDS_LABEL = re.compile(r"^\s*key\s*-?\s*words?\s*[:.—–-]", re.I)
+REFERENCE_LABEL = re.compile(r"^\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)]\s|\((\d{1,4})\)\s)")
+_FRONT_NOISE = re.compile(r"(https?://|www\.|issn|doi:|copyright|©|received|accepted|published|online publication)", re.I)
+
+
+def reference_label(text: str) -> int | None:
+    m = REFERENCE_LABEL.match(text)
+    if not m:
+        return None
+    return int(next(g for g in m.groups() if g))
+
+
+def _trailing_numbered_run(blocks: list[Block]) -> int | None:
+    """Start of a final run of numbered entries (a reference list with no heading)."""
+    start = None
+    expected = None
+    for b in reversed(blocks):
+        if b.kind not in (BlockKind.PARAGRAPH,):
+            break
+        n = reference_label(b.text)
+        if n is None and b.list_label:
+            n = reference_label(b.list_label + " ")
+        if n is None:
+            break
+        if expected is not None and n != expected - 1:
+            break
+        expected = n
+        start = b.index
+    if start is not None and expected == 1 and len(blocks) - start >= 3:
+        return start
+    return None
+
+
+def classify(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Return the blocks with kinds and section paths completed."""
+    items = list(blocks)
+    kinds = [b.kind for b in items]
+    first_heading = next((i for i, b in enumerate(items) if b.kind is BlockKind.HEADING), len(items))
+
+    # Reference list: blocks after a references heading, up to the next unrelated heading.
+    in_refs = False
+    ref_level = 0
+    found_refs = False
+    for i, b in enumerate(items):
+        if b.kind is BlockKind.HEADING:
+            if REFERENCE_HEADING.match(b.text):
+                in_refs, ref_level, found_refs = True, b.level or 1, True
+                continue
+            if in_refs and (b.level <= ref_level or AFTER_REFERENCES.match(b.text)):
+                in_refs = False
+        elif in_refs and b.kind in (BlockKind.PARAGRAPH, BlockKind.REFERENCE):
+            if AFTER_REFERENCES.match(b.text) and len(b.text.split()) <= 4:
+                in_refs = False
+                kinds[i] = BlockKind.HEADING
+                items[i] = replace(b, kind=BlockKind.HEADING, level=ref_level)
+                continue
+            kinds[i] = BlockKind.REFERENCE
+    if not found_refs:
+        start = _trailing_numbered_run(items)
+        if start is not None:
+            for i in range(start, len(items)):
+                kinds[i] = BlockKind.REFERENCE
+
+    # Front matter, title, abstract, keywords.
+    has_title = any(k is BlockKind.TITLE for k in kinds)
+    under_abstract = False
+    for i, b in enumerate(items):
+        if b.kind is BlockKind.HEADING:
+            under_abstract = bool(ABSTRACT_HEADING.match(b.text))
+            continue
+        if kinds[i] is not BlockKind.PARAGRAPH:
+            continue
+        if KEYWORDS_LABEL.match(b.text):
+            kinds[i] = BlockKind.KEYWORDS
+        elif ABSTRACT_LABEL.match(b.text) or under_abstract:
+            kinds[i] = BlockKind.ABSTRACT
+        elif i < first_heading:
+            if not has_title and _looks_like_title(b.text):
+                kinds[i] = BlockKind.TITLE
+                has_title = True
+            else:
+                kinds[i] = BlockKind.FRONT_MATTER
+
+    # Section paths.
+    stack: list[tuple[int, str]] = []
+    out: list[Block] = []
+    for i, b in enumerate(items):
+        kind = kinds[i]
+        if kind is BlockKind.HEADING:
+            level = b.level or 1
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            section = tuple(t for _, t in stack)
+            stack.append((level, b.text.strip()))
+            out.append(replace(b, kind=kind, level=level, section=section + (b.text.strip(),)))
+            continue
+        if kind is BlockKind.ABSTRACT and not stack:
+            section: tuple[str, ...] = ("Abstract",)
+        elif kind is BlockKind.KEYWORDS and not stack:
+            section = ("Keywords",)
+        elif kind in (BlockKind.TITLE, BlockKind.FRONT_MATTER) and not stack:
+            section = ("Front matter",)
+        else:
+            section = tuple(t for _, t in stack)
+        out.append(replace(b, kind=kind, section=section))
+    return tuple(out)
+
+
+def _looks_like_title(text: str) -> bool:
+    words = text.split()
+    return 4 <= len(words) <= 40 and not _FRONT_NOISE.search(text) and not text.rstrip().endswith(".")

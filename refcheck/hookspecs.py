@@ -1,0 +1,53 @@
+"""Every hook refcheck calls, in one place.
+
+Plugins (built-in rule families, readers, reporters and third-party packages alike)
+implement these with ``@refcheck.hookimpl`` and register through the ``refcheck``
+entry-point group.  A test fails when a hook here lacks a docstring.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from refcheck.model import Manuscript
+    from refcheck.relevance import Scorer
+    from refcheck.rule import Rule
+
+hookspec = pluggy.HookspecMarker("refcheck")
+
+
+@hookspec
+def refcheck_get_rules() -> list[type[Rule]]:
+    """Return the rule classes a plugin contributes (a rule family).
+
+    Each class carries ``code``, ``name``, ``default_severity``, ``options`` and a
+    docstring with the sections *What it flags*, *Why it matters*, *Example* and
+    *How to fix*; ``refcheck rules`` prints them.
+    """
+
+
+@hookspec(firstresult=True)
+def refcheck_read_document(path: str, config: dict[str, Any]) -> Manuscript | None:
+    """Read ``path`` into a Manuscript, or return None when the format is not yours.
+
+    The first reader that answers wins.  Raise :class:`refcheck.model.InputError`
+    with a one-line problem when the file is yours but cannot be read.
+    """
+
+
+@hookspec
+def refcheck_get_reporters() -> dict[str, Any]:
+    """Return ``{format_name: reporter}``; a reporter is a callable
+    ``(results, config) -> str`` rendering a list of :class:`refcheck.engine.FileResult`."""
+
+
+@hookspec(firstresult=True)
+def refcheck_relevance_scorer(config: dict[str, Any]) -> Scorer | None:
+    """Return the object that measures topical similarity for the relevance rules.
+
+    The first plugin that answers wins; the built-in lexical scorer answers last
+    (``trylast``), so an installed plugin (e.g. sentence embeddings) replaces it.
+    """

@@ -1,0 +1,248 @@
+"""The plain-data model every stage exchanges.
+
+Readers build :class:`Block` objects with a :class:`SourceMap`; the prepare stage
+adds sentences, citations, references and abbreviations; rules emit
+:class:`Finding` objects; reporters read findings and source maps.  Everything is a
+frozen dataclass so that a stage cannot quietly change what an earlier stage built,
+and each stage can be tested alone.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class BlockKind(str, Enum):
+    """What a block is, as far as the reader and the structure pass can tell."""
+
+    TITLE = "title"
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    ABSTRACT = "abstract"
+    KEYWORDS = "keywords"
+    FRONT_MATTER = "front-matter"  # authors, affiliations, journal banners, dates
+    REFERENCE = "reference"
+    CAPTION = "caption"
+    TABLE_CELL = "table-cell"
+    FOOTNOTE = "footnote"
+    ENDNOTE = "endnote"
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of block text that came, character for character, from one place.
+
+    ``locator`` says where: for text files the 1-based line number and ``offset`` the
+    0-based column of ``start``; for DOCX the index of the run (as enumerated by
+    :func:`refcheck.readers.docx.iter_text_pieces`) and ``offset`` the character
+    offset inside that run's text.  ``locator is None`` marks characters the reader
+    inserted (a space joining wrapped lines, a rendered list number).
+    """
+
+    start: int
+    length: int
+    locator: int | None
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Maps every character of a block's text back to its origin.  Built once by the reader."""
+
+    segments: tuple[Segment, ...] = ()
+
+    def _starts(self) -> list[int]:
+        return [s.start for s in self.segments]
+
+    def locate(self, index: int) -> tuple[int | None, int]:
+        """Return ``(locator, offset)`` for character ``index`` of the block text."""
+        if not self.segments:
+            return None, index
+        i = bisect_right(self._starts(), index) - 1
+        seg = self.segments[max(i, 0)]
+        if seg.locator is None:
+            return None, 0
+        return seg.locator, seg.offset + (index - seg.start)
+
+    def first_real(self, start: int, end: int) -> tuple[int | None, int]:
+        """Origin of the first non-synthetic character in ``[start, end)``."""
+        for seg in self.segments:
+            lo, hi = max(start, seg.start), min(end, seg.start + seg.length)
+            if lo < hi and seg.locator is not None:
+                return seg.locator, seg.offset + (lo - seg.start)
+        return self.locate(start)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph-like unit of the manuscript, in reading order."""
+
+    index: int
+    kind: BlockKind
+    text: str
+    source: SourceMap = field(default_factory=SourceMap)
+    level: int = 0  # heading level (1 = top); 0 for non-headings
+    section: tuple[str, ...] = ()  # heading path the block sits under
+    # Where the block lives in its container: for DOCX ("body", n) = n-th w:p of the
+    # body in document order (table cells included), ("footnotes", n), ("endnotes", n);
+    # for text ("text", first line).  Reporters use it to find the element again.
+    anchor: tuple[str, int] = ("text", 0)
+    list_label: str | None = None  # rendered auto-number ("12." / "[12]") not in text
+    superscript: tuple[tuple[int, int], ...] = ()  # raised/superscript char ranges
+    field_citations: tuple["FieldCitation", ...] = ()
+    style: str | None = None  # paragraph style name, when the format has one
+
+    @property
+    def section_title(self) -> str:
+        return self.section[-1] if self.section else ""
+
+
+@dataclass(frozen=True)
+class FieldCitation:
+    """A reference-manager citation field (Zotero, Mendeley, EndNote) in a block."""
+
+    start: int
+    end: int
+    manager: str  # "zotero", "mendeley", "csl", "endnote"
+    instruction: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    block: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An in-text citation: its span and the reference numbers it points to."""
+
+    block: int
+    start: int
+    end: int
+    text: str
+    numbers: tuple[int, ...] = ()
+    style: str = "numeric"  # "numeric" | "author-year"
+    superscript: bool = False
+    malformed: str | None = None  # why it is malformed ("reversed range", "empty")
+    authors_year: tuple[str, ...] = ()  # for author-year: "Smith 2020" items
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry of the reference list, parsed."""
+
+    number: int | None
+    block: int
+    text: str
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    title: str | None = None
+    journal: str | None = None
+    volume: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    url: str | None = None
+    label_in_text: bool = True  # False when the number was rendered by list numbering
+    label_span: tuple[int, int] | None = None  # span of the typed label in block text
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    short: str
+    long: str
+    block: int
+    start: int
+
+
+@dataclass(frozen=True)
+class Manuscript:
+    """A read, prepared manuscript.  Readers fill ``blocks``; prepare fills the rest."""
+
+    path: str
+    format: str  # "text", "markdown", "docx", "jats"
+    blocks: tuple[Block, ...]
+    sentences: tuple[Sentence, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    references: tuple[Reference, ...] = ()
+    abbreviations: tuple[Abbreviation, ...] = ()
+    citation_style: str = "numeric"  # "numeric" | "author-year" | "none"
+    title: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(b.text.split()) for b in self.blocks)
+
+    def sentences_in(self, block: int) -> list[Sentence]:
+        return [s for s in self.sentences if s.block == block]
+
+    def reference(self, number: int) -> Reference | None:
+        for ref in self.references:
+            if ref.number == number:
+                return ref
+        return None
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    block: int
+    start: int
+    end: int
+    text: str = ""
+    section: str = ""
+    excerpt: str = ""
+    references: tuple[int, ...] = ()
+    suggestion: str | None = None
+    data: dict[str, Any] = field(default_factory=dict, compare=False)
+    line: int | None = None
+    column: int | None = None
+    path: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+            "section": self.section,
+            "line": self.line,
+            "column": self.column,
+            "block": self.block,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "excerpt": self.excerpt,
+            "references": list(self.references),
+            "suggestion": self.suggestion,
+            "data": self.data,
+        }
+
+
+class InputError(Exception):
+    """A manuscript that cannot be read.  The message is one line for the user."""
+
+    def __init__(self, path: str, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem

@@ -1,0 +1,229 @@
+"""Plain text and Markdown manuscripts.
+
+Paragraphs are blank-line separated; hard-wrapped lines are joined with a space.
+Text extracted from PDFs also carries page-break artefacts — a paragraph cut at the
+page end, a footnote line in the middle of it — so a chunk that stops mid-sentence
+and a chunk that continues in lower case are joined again, with the footnote kept
+as its own block.  Every character keeps its line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from refcheck.model import Block, BlockKind, InputError, Manuscript, Segment, SourceMap
+from refcheck.plugins import hookimpl
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".mdown", ".mkd"}
+DEFAULT_MAX_TEXT_MB = 64
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$")
+_BULLET = re.compile(r"^\s{0,3}[-*+]\s+")
+_FOOTNOTE_LINE = re.compile(r"^\s*(\^\{?[*†‡§\d]+\}?|[*†‡§])\s*\S")
+_SECTION_NAMES = re.compile(
+    r"^(abstract|summary|introduction|background|methods?|materials and methods|results|"
+    r"discussion|conclusions?|funding|funding statement|acknowledg(e)?ments?|"
+    r"disclosure statement|conflicts? of interest|competing interests|declarations?|"
+    r"author contributions?|data availability( statement)?|ethics( statement)?|"
+    r"references|reference list|bibliography|literature cited|works cited|"
+    r"publisher'?s note|supplementary (material|information)|abbreviations|appendix)$",
+    re.I,
+)
+
+
+@dataclass
+class _Line:
+    number: int  # 1-based
+    column: int  # 0-based column where ``text`` starts
+    text: str
+
+
+@dataclass
+class _Chunk:
+    lines: list[_Line] = field(default_factory=list)
+    kind: BlockKind = BlockKind.PARAGRAPH
+    level: int = 0
+
+
+def decode_text(data: bytes, path: str) -> str:
+    """Decode UTF-8 (with or without BOM), else Windows-1252, else Latin-1.
+
+    Binary data is refused: NUL bytes or many control characters mean this is not a
+    manuscript someone typed, whatever its name says.
+    """
+    if not data.strip():
+        raise InputError(path, "empty file")
+    sample = data[:65536]
+    if b"\x00" in sample:
+        raise InputError(path, "binary data, not text (NUL bytes found)")
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f")
+    if controls > max(8, len(text[:65536]) // 100):
+        raise InputError(path, "binary data, not text (control characters found)")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _chunks(text: str) -> Iterator[_Chunk]:
+    """Blank-line separated chunks; Markdown headings and bullet items split chunks."""
+    current = _Chunk()
+    for number, raw in enumerate(text.split("\n"), start=1):
+        stripped = raw.strip()
+        if not stripped:
+            if current.lines:
+                yield current
+            current = _Chunk()
+            continue
+        column = len(raw) - len(raw.lstrip())
+        heading = _MD_HEADING.match(stripped)
+        if heading:
+            if current.lines:
+                yield current
+            inner = raw.index(heading.group(2)) if heading.group(2) else column
+            yield _Chunk([_Line(number, inner, heading.group(2))], BlockKind.HEADING, len(heading.group(1)))
+            current = _Chunk()
+            continue
+        bullet = _BULLET.match(raw)
+        if bullet:
+            if current.lines:
+                yield current
+            current = _Chunk()
+            column = bullet.end()
+            stripped = raw[column:].rstrip()
+        current.lines.append(_Line(number, column, stripped.rstrip()))
+    if current.lines:
+        yield current
+
+
+def _ends_mid_sentence(chunk: _Chunk) -> bool:
+    last = chunk.lines[-1].text
+    return chunk.kind is BlockKind.PARAGRAPH and not re.search(r"[.!?]['\")\]]*$", last)
+
+
+def _continues(chunk: _Chunk) -> bool:
+    first = chunk.lines[0].text
+    return chunk.kind is BlockKind.PARAGRAPH and bool(re.match(r"[a-z]", first))
+
+
+def _is_footnote_line(chunk: _Chunk) -> bool:
+    return len(chunk.lines) == 1 and bool(_FOOTNOTE_LINE.match(chunk.lines[0].text))
+
+
+def _classify(chunk: _Chunk) -> None:
+    """Numbered lines ("2.1. Basic characteristics …") and known section names are headings."""
+    if chunk.kind is not BlockKind.PARAGRAPH or len(chunk.lines) != 1:
+        return
+    line = chunk.lines[0].text
+    words = line.split()
+    numbered = _NUMBERED_HEADING.match(line)
+    if numbered and len(words) <= 20 and not re.search(r"[.;:,]$", line) and numbered.group(2)[0].isupper():
+        chunk.kind = BlockKind.HEADING
+        chunk.level = numbered.group(1).count(".") + 1
+    elif _SECTION_NAMES.match(line.rstrip(":")):
+        chunk.kind = BlockKind.HEADING
+        chunk.level = 1
+    elif _is_footnote_line(chunk):
+        chunk.kind = BlockKind.FOOTNOTE
+
+
+def _merge_page_breaks(chunks: list[_Chunk]) -> list[_Chunk]:
+    """Join a chunk cut at a page end with its lower-case continuation.
+
+    A single footnote line between the two halves is moved after the joined paragraph.
+    """
+    out: list[_Chunk] = []
+    i = 0
+    while i < len(chunks):
+        chunk = chunks[i]
+        held: list[_Chunk] = []
+        while _ends_mid_sentence(chunk):
+            j = i + 1
+            skipped: list[_Chunk] = []
+            while j < len(chunks) and chunks[j].kind is BlockKind.FOOTNOTE and len(skipped) < 2:
+                skipped.append(chunks[j])
+                j += 1
+            if j < len(chunks) and _continues(chunks[j]):
+                chunk = _Chunk(chunk.lines + chunks[j].lines, chunk.kind, chunk.level)
+                held.extend(skipped)
+                i = j
+            else:
+                break
+        out.append(chunk)
+        out.extend(held)
+        i += 1
+    return out
+
+
+def _join(lines: list[_Line]) -> tuple[str, SourceMap]:
+    """Join wrapped lines; a line ending in a hyphen joins without a space."""
+    parts: list[str] = []
+    segments: list[Segment] = []
+    pos = 0
+    for k, line in enumerate(lines):
+        if k:
+            prev = parts[-1]
+            if not (prev.endswith("-") and len(prev) > 1 and prev[-2].isalpha() and line.text[:1].islower()):
+                parts.append(" ")
+                segments.append(Segment(pos, 1, None))
+                pos += 1
+        parts.append(line.text)
+        segments.append(Segment(pos, len(line.text), line.number, line.column))
+        pos += len(line.text)
+    return "".join(parts), SourceMap(tuple(segments))
+
+
+def read_text(path: str, config: dict[str, Any] | None = None, data: bytes | None = None) -> Manuscript:
+    """Read a text or Markdown file (or ``data`` for an in-memory manuscript)."""
+    config = config or {}
+    if data is None:
+        data = _read_bytes(path, config)
+    text = decode_text(data, path)
+    chunks = list(_chunks(text))
+    for chunk in chunks:
+        _classify(chunk)
+    chunks = _merge_page_breaks(chunks)
+    blocks = []
+    for chunk in chunks:
+        body, source = _join(chunk.lines)
+        blocks.append(
+            Block(
+                index=len(blocks),
+                kind=chunk.kind,
+                text=body,
+                source=source,
+                level=chunk.level,
+                anchor=("text", chunk.lines[0].number),
+            )
+        )
+    suffix = Path(path).suffix.lower()
+    fmt = "markdown" if suffix in {".md", ".markdown", ".mdown", ".mkd"} else "text"
+    return Manuscript(path=str(path), format=fmt, blocks=tuple(blocks))
+
+
+def _read_bytes(path: str, config: dict[str, Any]) -> bytes:
+    limit_mb = float(config.get("limits", {}).get("max_text_mb", DEFAULT_MAX_TEXT_MB))
+    p = Path(path)
+    size = p.stat().st_size
+    if size > limit_mb * 1024 * 1024:
+        raise InputError(
+            path,
+            f"text file is {size / 1024 / 1024:.0f} MB, over the {limit_mb:g} MB limit "
+            "(raise [tool.refcheck.limits] max_text_mb to read it)",
+        )
+    return p.read_bytes()
+
+
+@hookimpl(trylast=True)
+def refcheck_read_document(path: str, config: dict[str, Any]) -> Manuscript | None:
+    if Path(path).suffix.lower() not in TEXT_SUFFIXES:
+        return None
+    return read_text(path, config)

@@ -1,0 +1,1 @@
+"""Reporters: findings out to people (terminal, documents) and machines (JSON, SARIF)."""

@@ -1,0 +1,22 @@
+"""Small helpers shared by reporters."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from refcheck.model import Finding
+
+
+def location(f: Finding) -> str:
+    """"path:line:col" for text, "path:¶N" (paragraph) for DOCX and JATS."""
+    if f.line is not None:
+        return f"{f.path}:{f.line}:{f.column or 1}"
+    para = f.data.get("paragraph")
+    part = f.data.get("part", "body")
+    where = f"¶{para}" if part in ("body", None) else f"{part} ¶{para}"
+    return f"{f.path}:{where}" if para is not None else f.path
+
+
+def counts(findings: Iterable[Finding]) -> Counter[str]:
+    return Counter(f.severity.value for f in findings)
