@@ -23,7 +23,15 @@ from typing import Any
 
 from lxml import etree
 
-from refcheck.model import Block, BlockKind, FieldCitation, InputError, Manuscript, Segment, SourceMap
+from refcheck.model import (
+    Block,
+    BlockKind,
+    FieldCitation,
+    InputError,
+    Manuscript,
+    Segment,
+    SourceMap,
+)
 from refcheck.plugins import hookimpl
 from refcheck.readers.ooxml import (
     MC_NS,
@@ -615,33 +623,36 @@ class _Context:
     headings: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _in_fallback_or_cell(p: etree._Element, stop: etree._Element) -> tuple[bool, bool]:
-    """Whether a paragraph sits in an mc:Fallback duplicate, and whether in a table cell."""
-    in_fallback = in_cell = False
+_NOTES = frozenset({W + "footnote", W + "endnote"})
+
+
+def _placement(p: etree._Element, stop: etree._Element) -> tuple[bool, bool]:
+    """``(skip, in_cell)``: skip paragraphs in an mc:Fallback duplicate or in a
+    separator note; in_cell when the paragraph sits in a table cell."""
+    skip = in_cell = False
     node = p.getparent()
     while node is not None and node is not stop:
-        if node.tag == MC + "Fallback":
-            in_fallback = True
-        elif node.tag == W + "tc":
+        tag = node.tag
+        if tag == MC + "Fallback":
+            skip = True
+        elif tag == W + "tc":
             in_cell = True
+        elif tag in _NOTES and node.get(W + "type") in _SEPARATOR_TYPES:
+            skip = True
         node = node.getparent()
-    return in_fallback, in_cell
+    return skip, in_cell
 
 
 def _read_story(container: str, root: etree._Element, ctx: _Context, note_kind: BlockKind | None) -> None:
-    """Turn every paragraph of one story (body, footnotes, endnotes) into blocks."""
-    skipped_notes: set[int] = set()
-    if note_kind is not None:
-        for note in root:
-            if note.get(W + "type") in _SEPARATOR_TYPES:
-                skipped_notes.update(id(p) for p in note.iter(W + "p"))
+    """Turn every paragraph of one story (body, footnotes, endnotes) into blocks.
+
+    ``n`` counts every w:p of the story in document order, skipped ones included,
+    so that ``(container, n)`` finds the paragraph again with ``root.iter(w:p)``.
+    """
     for n, p in enumerate(root.iter(W + "p")):
-        if id(p) in skipped_notes:
-            continue
-        in_fallback, in_cell = _in_fallback_or_cell(p, root)
-        if in_fallback:
-            continue
-        _read_paragraph(container, n, p, ctx, note_kind, in_cell)
+        skip, in_cell = _placement(p, root)
+        if not skip:
+            _read_paragraph(container, n, p, ctx, note_kind, in_cell)
 
 
 def _read_paragraph(
