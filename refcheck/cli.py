@@ -120,7 +120,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     results = []
     for name in args.files:
         cfg = effective_config(args, Path(name))
-        result = check_file(name, cfg)
+        result = check_file(name, cfg, raise_errors=args.debug)
         results.append(result)
         if args.annotate and result.manuscript is not None:
             from refcheck.annotate import annotate_result
@@ -135,10 +135,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         Console(highlight=False, soft_wrap=True).print(output)
     else:
         print(output)
-    if args.format != "text":
-        for r in results:
-            if r.error:
-                print(f"refcheck: error: {r.error}", file=sys.stderr)
+    for r in results:  # always on stderr too, so scripts see the reason whatever the format
+        if r.error:
+            print(f"refcheck: error: {r.error}", file=sys.stderr)
     return _exit_code(results, effective_config(args, Path(args.files[0])).fail_on)
 
 

@@ -94,11 +94,19 @@ def _locate(manuscript: Manuscript, f: Finding) -> Finding:
     return replace(f, data=data, path=manuscript.path)
 
 
-def check_file(path: str | os.PathLike[str], config: Config | None = None) -> FileResult:
-    """Check one file; unreadable input becomes ``FileResult.error``, never an exception."""
+def check_file(
+    path: str | os.PathLike[str], config: Config | None = None, raise_errors: bool = False
+) -> FileResult:
+    """Check one file; unreadable input becomes ``FileResult.error``, never an exception.
+
+    ``raise_errors=True`` (the CLI's ``--debug``) lets the :class:`InputError` escape
+    so its traceback shows where the reader gave up.
+    """
     try:
         manuscript = read_manuscript(path, config)
     except InputError as exc:
+        if raise_errors:
+            raise
         return FileResult(str(path), error=str(exc))
     return FileResult(str(path), manuscript, run_rules(manuscript, config))
 
