@@ -17,6 +17,8 @@ DASHES = "-–—‐‑−"
 _NUM_ITEM = rf"\d{{1,4}}(?:\s*[{DASHES}]\s*\d{{1,4}})?"
 _NUM_LIST = rf"{_NUM_ITEM}(?:\s*[,;]\s*{_NUM_ITEM})*"
 BRACKETED = re.compile(rf"\[\s*({_NUM_LIST})\s*\]|\[\s*\]")
+# PLOS writes ranges as two bracketed numbers joined by a dash: "[1]–[3]".
+BRACKET_RANGE = re.compile(rf"\[\s*(\d{{1,4}})\s*\]\s*[{DASHES}]\s*\[\s*(\d{{1,4}})\s*\]")
 CARET_BRACES = re.compile(rf"\^\{{\s*({_NUM_LIST})\s*\}}|\^({_NUM_LIST})\^")
 PARENTHESISED = re.compile(rf"\(\s*({_NUM_LIST})\s*\)")
 SUPERSCRIPT_RUN = re.compile(rf"^\s*\[?\(?\s*({_NUM_LIST})\s*[\])]?[.,;]?\s*$")
@@ -115,6 +117,8 @@ class CitationFinder:
             found.append(cit)
 
         sup = block.superscript
+        for m in BRACKET_RANGE.finditer(text):
+            add(m.start(), m.end(), f"{m.group(1)}–{m.group(2)}", _in_ranges(m.start(), m.end(), sup))
         for m in BRACKETED.finditer(text):
             add(m.start(), m.end(), m.group(1), _in_ranges(m.start(), m.end(), sup) or text[max(0, m.start() - 1)] == "^")
         for m in CARET_BRACES.finditer(text):

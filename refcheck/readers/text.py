@@ -24,6 +24,7 @@ DEFAULT_MAX_TEXT_MB = 64
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$")
 _BULLET = re.compile(r"^\s{0,3}[-*+]\s+")
+_LIST_LABEL = re.compile(r"^(?:[-*+]\s+)?(?:\[\d{1,4}\]|\d{1,4}\.)\s")
 _FOOTNOTE_LINE = re.compile(r"^\s*(\^\{?[*†‡§\d]+\}?|[*†‡§])\s*\S")
 _SECTION_NAMES = re.compile(
     r"^(abstract|summary|introduction|background|methods?|materials and methods|results|"
@@ -92,6 +93,13 @@ def _chunks(text: str) -> Iterator[_Chunk]:
             yield _Chunk([_Line(number, inner, heading.group(2))], BlockKind.HEADING, len(heading.group(1)))
             current = _Chunk()
             continue
+        if (
+            current.lines
+            and _LIST_LABEL.match(stripped)
+            and _LIST_LABEL.match(current.lines[0].text)
+        ):  # a numbered list (a reference list) written one entry per line
+            yield current
+            current = _Chunk()
         bullet = _BULLET.match(raw)
         if bullet:
             if current.lines:
