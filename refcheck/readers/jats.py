@@ -1,0 +1,474 @@
+"""JATS / NLM XML articles: the format publishers hold.
+
+JATS already knows what a manuscript's structure is — sections, the reference list,
+which span is a citation and which entry it points to — so this reader builds the
+blocks *and* the reference list and citations itself, and sets
+``metadata["prepared_structure"]`` so the prepare stage keeps them instead of
+guessing from text.  Files that have no ``<xref ref-type="bibr">`` (some publishers
+type citations as plain text) fall back to the text-based citation finder.
+
+The parser never loads the DTD named in the DOCTYPE, never resolves entities and
+never touches the network: a JATS file is untrusted input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from refcheck.model import (
+    Block,
+    BlockKind,
+    Citation,
+    InputError,
+    Manuscript,
+    Reference,
+    Segment,
+    SourceMap,
+)
+from refcheck.plugins import hookimpl
+
+JATS_SUFFIXES = {".xml", ".nxml"}
+DEFAULT_MAX_XML_MB = 64
+
+# Elements that are blocks of their own when met inside a paragraph.
+_BLOCK_CHILDREN = {"fig", "table-wrap", "list", "disp-quote", "boxed-text", "supplementary-material",
+                   "fig-group", "table-wrap-group", "def-list"}
+# Inline elements whose text is not part of the running text.
+_SKIP_INLINE = {"disp-formula", "inline-formula", "tex-math", "alternatives", "fn"}
+_NUMERIC = re.compile(r"^\s*\[?\s*(\d{1,4})(?:\s*[–—-]\s*(\d{1,4}))?\s*\]?\s*$")
+_RANGE_GAP = re.compile(r"^\s*[\])]?\s*[–—-]\s*[\[(]?\s*$")
+_LIST_GAP = re.compile(r"^\s*[\])]?\s*[,;]\s*[\[(]?\s*$")
+
+
+def _local(el: Any) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+@dataclass
+class _Xref:
+    rid: str
+    start: int
+    end: int
+    text: str
+    superscript: bool
+
+
+@dataclass
+class _Inline:
+    """Text of one block with the bibr xrefs and superscripts met on the way."""
+
+    parts: list[str] = field(default_factory=list)
+    xrefs: list[_Xref] = field(default_factory=list)
+    sup: list[tuple[int, int]] = field(default_factory=list)
+    pos: int = 0
+
+    def add(self, text: str | None) -> None:
+        if text:
+            text = re.sub(r"\s+", " ", text)
+            self.parts.append(text)
+            self.pos += len(text)
+
+
+def _collect(el: Any, out: _Inline, in_sup: bool = False, top: bool = True) -> None:
+    """Append ``el``'s inline text to ``out``, skipping block-level children."""
+    name = _local(el)
+    if not top and (name in _BLOCK_CHILDREN or name in _SKIP_INLINE or not name):
+        out.add(el.tail)
+        return
+    start = out.pos
+    sup = in_sup or name == "sup"
+    out.add(el.text)
+    for child in el:
+        _collect(child, out, sup, top=False)
+    if name == "xref" and el.get("ref-type") == "bibr" and el.get("rid"):
+        text = "".join(out.parts)[start:out.pos]
+        out.xrefs.append(_Xref(el.get("rid").split()[0], start, out.pos, text, sup))
+    if name == "sup" and out.pos > start:
+        out.sup.append((start, out.pos))
+    if not top:
+        out.add(el.tail)
+
+
+def _finish(inline: _Inline) -> tuple[str, int]:
+    """Block text with outer whitespace stripped; returns (text, characters dropped in front)."""
+    raw = "".join(inline.parts)
+    lead = len(raw) - len(raw.lstrip())
+    return raw.strip(), lead
+
+
+class _Builder:
+    def __init__(self, path: str):
+        self.path = path
+        self.blocks: list[Block] = []
+        self.pending: list[tuple[int, list[_Xref]]] = []  # block index -> its xrefs
+        self.ref_elements: list[tuple[int, Any]] = []  # block index -> <ref>
+        self.counter = 0  # n-th element turned into a block: the anchor
+
+    def add(self, kind: BlockKind, inline: _Inline, section: tuple[str, ...], level: int = 0) -> int | None:
+        text, lead = _finish(inline)
+        self.counter += 1
+        if not text:
+            return None
+        index = len(self.blocks)
+        source = SourceMap((Segment(0, len(text), self.counter, 0),))
+        sup = tuple((max(s - lead, 0), min(e - lead, len(text))) for s, e in inline.sup if e - lead > 0)
+        self.blocks.append(Block(index=index, kind=kind, text=text, source=source, level=level,
+                                 section=section, anchor=("jats", self.counter), superscript=sup))
+        xrefs = [_Xref(x.rid, x.start - lead, x.end - lead, x.text, x.superscript) for x in inline.xrefs]
+        if xrefs:
+            self.pending.append((index, xrefs))
+        return index
+
+    def text_block(self, el: Any, kind: BlockKind, section: tuple[str, ...], level: int = 0, prefix: str = "") -> int | None:
+        inline = _Inline()
+        inline.add(prefix)
+        _collect(el, inline)
+        return self.add(kind, inline, section, level)
+
+    # -- walking --------------------------------------------------------------
+
+    def walk(self, el: Any, section: tuple[str, ...], depth: int, kind: BlockKind = BlockKind.PARAGRAPH) -> None:
+        name = _local(el)
+        if name in ("sec", "app", "ack"):
+            title = el.find("title") if el.find("title") is not None else el.find("{*}title")
+            path = section
+            if title is not None:
+                heading = " ".join("".join(title.itertext()).split())
+                if heading:
+                    self.text_block(title, BlockKind.HEADING, section, level=depth + 1)
+                    path = section + (heading,)
+            elif name == "ack":
+                path = section + ("Acknowledgments",)
+            for child in el:
+                if _local(child) != "title":
+                    self.walk(child, path, depth + 1, kind)
+        elif name == "p":
+            self.text_block(el, kind, section)
+            for child in el.iter():
+                if child is not el and _local(child) in _BLOCK_CHILDREN and not _has_block_ancestor(child, el):
+                    self.walk(child, section, depth, kind)
+        elif name in ("fig", "table-wrap", "supplementary-material"):
+            self.float_block(el, section)
+        elif name == "ref-list":
+            self.ref_list(el, section, depth)
+        elif name in ("title", "label", "object-id", "graphic", "media", "disp-formula"):
+            return
+        else:
+            for child in el:
+                self.walk(child, section, depth, kind)
+
+    def float_block(self, el: Any, section: tuple[str, ...]) -> None:
+        label = el.find("label")
+        caption = el.find("caption")
+        label_text = " ".join("".join(label.itertext()).split()) if label is not None else ""
+        inline = _Inline()
+        if label_text:
+            inline.add(label_text.rstrip(".:") + ". ")
+        if caption is not None:
+            for part in caption:
+                if _local(part) in ("title", "p"):
+                    _collect(part, inline, top=True)
+                    inline.add(" ")
+        self.add(BlockKind.CAPTION, inline, section)
+        for cell in el.iter("th", "td"):
+            self.text_block(cell, BlockKind.TABLE_CELL, section)
+        for fn in el.iter("fn"):
+            for p in fn.iter("p"):
+                self.text_block(p, BlockKind.FOOTNOTE, section)
+
+    def ref_list(self, el: Any, section: tuple[str, ...], depth: int) -> None:
+        title = el.find("title")
+        heading = " ".join("".join(title.itertext()).split()) if title is not None else "References"
+        heading = heading or "References"
+        inline = _Inline()
+        inline.add(heading)
+        self.add(BlockKind.HEADING, inline, section, level=depth + 1)
+        path = section + (heading,)
+        for child in el:
+            name = _local(child)
+            if name == "ref":
+                number = len(self.ref_elements) + 1
+                label = child.find("label")
+                if label is not None:
+                    m = re.search(r"\d+", "".join(label.itertext()))
+                    number = int(m.group()) if m else number
+                inline = _Inline()
+                inline.add(f"{number}. ")
+                inline.add(_reference_text(child))
+                index = self.add(BlockKind.REFERENCE, inline, path)
+                if index is not None:
+                    self.ref_elements.append((index, child))
+            elif name == "ref-list":
+                self.ref_list(child, path, depth + 1)
+
+
+def _has_block_ancestor(child: Any, top: Any) -> bool:
+    parent = child.getparent()
+    while parent is not None and parent is not top:
+        if _local(parent) in _BLOCK_CHILDREN:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _text(el: Any | None) -> str | None:
+    if el is None:
+        return None
+    value = " ".join("".join(el.itertext()).split())
+    return value or None
+
+
+def _citation_element(ref: Any) -> Any:
+    for name in ("mixed-citation", "element-citation", "citation", "nlm-citation"):
+        found = ref.find(name)
+        if found is not None:
+            return found
+    return ref
+
+
+def _render(el: Any) -> str:
+    """Text of a citation element with the spaces publishers leave out between names."""
+    name = _local(el)
+    if name in ("name", "string-name") and el.find("surname") is not None:
+        parts = [_text(el.find("surname")), _text(el.find("given-names"))]
+        return " ".join(p for p in parts if p)
+    if name == "person-group":
+        names = [_render(c) for c in el if _local(c) in ("name", "string-name", "collab", "etal")]
+        if names:
+            return ", ".join(n or "et al." for n in names)
+    out = [el.text or ""]
+    for child in el:
+        out.append(_render(child) if _local(child) else "")
+        if _local(child) in ("name", "string-name") and not (child.tail or "").strip():
+            out.append(", ")
+        out.append(child.tail or "")
+    return "".join(out)
+
+
+def _reference_text(ref: Any) -> str:
+    """Readable entry text; element-citation has no punctuation, so join its parts."""
+    cit = _citation_element(ref)
+    if _local(cit) == "mixed-citation":
+        return " ".join(re.sub(r",\s*(?=[.(])", "", _render(cit)).split()).lstrip(".,; ")
+    pieces = []
+    for child in cit:
+        text = " ".join(_render(child).split())
+        if text and _local(child) != "label":
+            pieces.append(text.rstrip("."))
+    return ". ".join(pieces) + "." if pieces else " ".join("".join(cit.itertext()).split())
+
+
+def _structured(ref: Any, number: int | None, block: int, text: str) -> Reference:
+    # Fields come from the tagged form when a <ref> carries both (SciELO does).
+    cit = next((c for c in (ref.find("element-citation"), ref.find("citation")) if c is not None),
+               _citation_element(ref))
+    authors: list[str] = []
+    group = cit.find("person-group")
+    for name in (group if group is not None else cit).iter("name", "string-name", "collab"):
+        surname = _text(name.find("surname"))
+        given = _text(name.find("given-names"))
+        authors.append(f"{surname} {given}".strip() if surname else (_text(name) or ""))
+    year_text = _text(cit.find(".//year"))
+    m = re.search(r"\d{4}", year_text or "")
+    title = _text(cit.find(".//article-title"))
+    source = _text(cit.find(".//source"))
+    if title is None:
+        title, source = source, None
+    pages = _text(cit.find("fpage"))
+    if pages and _text(cit.find("lpage")):
+        pages = f"{pages}-{_text(cit.find('lpage'))}"
+    ids = {p.get("pub-id-type"): _text(p) for p in cit.iter("pub-id")}
+    doi = ids.get("doi")
+    if not doi:
+        dm = re.search(r"\b10\.\d{4,9}/\S+[^\s.,;]", text)
+        doi = dm.group() if dm else None
+    url = next((link.get("{http://www.w3.org/1999/xlink}href") for link in cit.iter("ext-link", "uri")), None)
+    return Reference(
+        number=number, block=block, text=text, authors=tuple(a for a in authors if a),
+        year=int(m.group()) if m else None, title=title, journal=source,
+        volume=_text(cit.find("volume")), pages=pages, doi=doi, pmid=ids.get("pmid"), url=url,
+        label_in_text=True, label_span=(0, len(str(number))) if number is not None else None,
+    )
+
+
+def _xref_numbers(x: _Xref, number: int | None) -> tuple[int, ...]:
+    """The numbers one xref stands for: "1–3" written inside one xref expands."""
+    m = _NUMERIC.match(x.text)
+    if m and m.group(2) and (number is None or int(m.group(1)) == number):
+        lo, hi = int(m.group(1)), int(m.group(2))
+        if lo <= hi <= lo + 200:
+            return tuple(range(lo, hi + 1))
+    if number is not None:
+        return (number,)
+    return (int(m.group(1)),) if m else ()
+
+
+def _citations(builder: _Builder, numbers: dict[str, int | None], refs: dict[str, Reference],
+               author_year: bool) -> list[Citation]:
+    """Group neighbouring xrefs ("[1], [2]–[4]") into citations, expanding ranges."""
+    out: list[Citation] = []
+    for block_index, xrefs in builder.pending:
+        text = builder.blocks[block_index].text
+        groups: list[list[_Xref]] = []
+        for x in sorted(xrefs, key=lambda x: x.start):
+            if groups and (_RANGE_GAP.match(text[groups[-1][-1].end:x.start]) or
+                           _LIST_GAP.match(text[groups[-1][-1].end:x.start])):
+                groups[-1].append(x)
+            else:
+                groups.append([x])
+        for group in groups:
+            start, end = group[0].start, group[-1].end
+            if start > 0 and end < len(text) and text[start - 1] in "[(" and text[end] in "])":
+                start, end = start - 1, end + 1
+            if author_year:
+                items = []
+                for x in group:
+                    ref = refs.get(x.rid)
+                    surname = ref.authors[0].split()[0] if ref and ref.authors else x.text
+                    items.append(f"{surname} {ref.year if ref and ref.year else ''}".strip())
+                out.append(Citation(block_index, start, end, text[start:end], (), "author-year",
+                                    any(x.superscript for x in group), None, tuple(items)))
+                continue
+            nums: list[int] = []
+            malformed = None
+            for k, x in enumerate(group):
+                own = _xref_numbers(x, numbers.get(x.rid))
+                if k and nums and own and _RANGE_GAP.match(text[group[k - 1].end:x.start]):
+                    lo, hi = nums[-1], own[0]
+                    if hi < lo:
+                        malformed = "reversed range"
+                    elif hi - lo > 200:
+                        malformed = "implausibly long range"
+                    else:
+                        own = tuple(range(lo + 1, hi)) + own
+                nums.extend(n for n in own if n not in nums)
+            if nums or malformed:
+                out.append(Citation(block_index, start, end, text[start:end], tuple(nums), "numeric",
+                                    any(x.superscript for x in group), malformed))
+    out.sort(key=lambda c: (c.block, c.start))
+    return out
+
+
+def parse_jats(data: bytes, path: str) -> Any:
+    """Parse safely: no DTD, no entities, no network, no huge-tree expansion."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                             huge_tree=False, remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise InputError(path, f"not well-formed XML ({exc.msg}, line {exc.lineno})") from None
+    if root is None:
+        raise InputError(path, "no XML content")
+    return root
+
+
+def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | None = None) -> Manuscript:
+    """Read a JATS article into blocks, references and citations."""
+    config = config or {}
+    if data is None:
+        limit_mb = float(config.get("limits", {}).get("max_xml_mb", DEFAULT_MAX_XML_MB))
+        size = Path(path).stat().st_size
+        if size > limit_mb * 1024 * 1024:
+            raise InputError(path, f"XML file is {size / 1024 / 1024:.0f} MB, over the {limit_mb:g} MB limit")
+        data = Path(path).read_bytes()
+    root = parse_jats(data, path)
+    if _local(root) != "article":
+        raise InputError(path, f"XML root is <{_local(root) or '?'}>, not a JATS <article>")
+    # Namespaced JATS (rare) is read like plain JATS.
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith("{") and not el.tag.startswith(("{http://www.w3.org/1998/Math", "{http://www.w3.org/1999/xlink")):
+            el.tag = _local(el)
+    b = _Builder(path)
+    front = root.find("front")
+    meta = front.find("article-meta") if front is not None else None
+    title = None
+    if meta is not None:
+        title_el = meta.find("title-group/article-title")
+        if title_el is not None:
+            b.text_block(title_el, BlockKind.TITLE, ())
+            title = b.blocks[-1].text if b.blocks else None
+        for abstract in meta.findall("abstract"):
+            if abstract.get("abstract-type") in ("toc", "teaser"):
+                continue
+            heading = _text(abstract.find("title")) or (
+                "Author Summary" if abstract.get("abstract-type") == "summary" else "Abstract")
+            inline = _Inline()
+            inline.add(heading)
+            b.add(BlockKind.HEADING, inline, (), level=1)
+            for child in abstract:
+                if _local(child) != "title":
+                    b.walk(child, (heading,), 1, BlockKind.ABSTRACT)
+        for group in meta.findall("kwd-group"):
+            words = [_text(k) for k in group.findall("kwd")]
+            inline = _Inline()
+            inline.add("Keywords: " + "; ".join(w for w in words if w))
+            if any(words):
+                b.add(BlockKind.KEYWORDS, inline, ())
+    body = root.find("body")
+    if body is not None:
+        b.walk(body, (), 0)
+    back = root.find("back")
+    if back is not None:
+        for child in back:
+            if _local(child) == "fn-group":
+                for p in child.iter("p"):
+                    b.text_block(p, BlockKind.FOOTNOTE, ())
+            else:
+                b.walk(child, (), 0)
+    floats = root.find("floats-group")
+    if floats is not None:
+        b.walk(floats, (), 0)
+    if not b.blocks:
+        raise InputError(path, "the JATS article contains no text")
+
+    refs: dict[str, Reference] = {}
+    numbers: dict[str, int | None] = {}
+    references: list[Reference] = []
+    all_xrefs = [x for _, xs in b.pending for x in xs]
+    author_year = bool(all_xrefs) and sum(1 for x in all_xrefs if re.search(r"[A-Za-z]{3}", x.text)) > len(all_xrefs) / 2
+    for index, el in b.ref_elements:
+        block = b.blocks[index]
+        number = int(block.text.split(".", 1)[0])
+        ref = _structured(el, None if author_year else number, index, block.text)
+        if author_year:
+            text = block.text.split(". ", 1)[1] if ". " in block.text else block.text
+            block = Block(index=index, kind=block.kind, text=text,
+                          source=SourceMap((Segment(0, len(text), block.anchor[1], 0),)),
+                          section=block.section, anchor=block.anchor)
+            b.blocks[index] = block
+            ref = _structured(el, None, index, text)
+            ref = Reference(**{**ref.__dict__, "label_span": None, "label_in_text": False})
+        references.append(ref)
+        if el.get("id"):
+            refs[el.get("id")] = ref
+            numbers[el.get("id")] = number
+    citations = _citations(b, numbers, refs, author_year) if b.pending else []
+    metadata: dict[str, Any] = {"prepared_structure": True}
+    style = "author-year" if author_year else "numeric"
+    return Manuscript(path=str(path), format="jats", blocks=tuple(b.blocks), citations=tuple(citations),
+                      references=tuple(references), citation_style=style if citations else "numeric",
+                      title=title, metadata=metadata)
+
+
+def looks_like_jats(head: bytes) -> bool:
+    """A cheap sniff so a random .xml file is not parsed as a manuscript."""
+    return b"<article" in head
+
+
+@hookimpl
+def refcheck_read_document(path: str, config: dict[str, Any]) -> Manuscript | None:
+    if Path(path).suffix.lower() not in JATS_SUFFIXES:
+        return None
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if not looks_like_jats(head):
+        raise InputError(path, "XML file is not a JATS article (no <article> root element)")
+    return read_jats(path, config)

@@ -1,0 +1,148 @@
+"""The JATS reader on the real corpus articles, and on hostile XML."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from refcheck.config import Config
+from refcheck.engine import check_file, read_manuscript
+from refcheck.model import BlockKind, InputError
+from tests.conftest import CORPUS, corpus_dir
+
+
+def _manifest_back() -> dict[str, int]:
+    """file -> the gatherer's count of first-citation back-steps ("back" column)."""
+    text = (CORPUS / "MANIFEST.md").read_text("utf-8")
+    out: dict[str, int] = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 14 and cells[0].startswith("`") and cells[0].endswith((".xml`", ".nxml`")):
+            try:
+                out[cells[0].strip("`")] = int(cells[12])
+            except ValueError:
+                continue
+    return out
+
+
+def _articles() -> list[Path]:
+    if not (CORPUS / "jats").is_dir():
+        return []
+    return sorted((CORPUS / "jats").rglob("*.*ml"))
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", _articles(), ids=lambda p: p.name[:40])
+def test_corpus_article_citations_agree_with_ref_list(path: Path) -> None:
+    corpus_dir("jats")
+    ms = read_manuscript(path)
+    assert ms.format == "jats"
+    root = etree.parse(str(path), etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False)).getroot()
+    refs = root.findall(".//ref-list//ref")
+    assert len(ms.references) == len(refs)
+    assert all(ms.blocks[r.block].kind is BlockKind.REFERENCE for r in ms.references)
+    assert any(b.kind is BlockKind.HEADING and b.level >= 1 for b in ms.blocks)
+    # Structured titles come from <article-title>/<source>, not from guessing.
+    tagged = [i for i, r in enumerate(refs) if r.find(".//article-title") is not None or r.find(".//source") is not None]
+    assert all(ms.references[i].title for i in tagged)
+    for i in tagged:
+        title_el = refs[i].find(".//article-title")
+        if title_el is not None and "".join(title_el.itertext()).strip():
+            assert ms.references[i].title == " ".join("".join(title_el.itertext()).split())
+    xrefs = root.findall(".//xref[@ref-type='bibr']")
+    ids = {r.get("id") for r in refs}
+    if ms.citation_style == "numeric":
+        numbers = {r.number for r in ms.references}
+        cited = {n for c in ms.citations for n in c.numbers}
+        assert cited, "no numeric citation found"
+        assert cited <= numbers, f"cited numbers without an entry: {sorted(cited - numbers)[:10]}"
+        if xrefs:
+            # every reference an xref points at is cited under the number of its entry
+            by_id = {r.get("id"): i + 1 for i, r in enumerate(refs)}
+            assert {by_id[x.get("rid").split()[0]] for x in xrefs if x.get("rid").split()[0] in ids} <= cited
+    else:
+        assert ms.citation_style == "author-year" and all(c.authors_year for c in ms.citations)
+    # every block anchor points at a distinct element
+    anchors = [b.anchor for b in ms.blocks]
+    assert len(set(anchors)) == len(anchors) and all(a[0] == "jats" for a in anchors)
+    # section paths are computed: body paragraphs sit under a heading
+    body = [b for b in ms.blocks if b.kind is BlockKind.PARAGRAPH]
+    assert sum(1 for b in body if b.section) >= 0.5 * len(body)
+
+
+@pytest.mark.corpus
+def test_ordered_articles_have_no_numbering_findings() -> None:
+    corpus_dir("jats")
+    ordered = [name for name, back in _manifest_back().items() if back == 0]
+    assert len(ordered) >= 10
+    for name in ordered:
+        result = check_file(CORPUS / "jats" / name, Config(select=["RC1"]))
+        assert result.error is None, result.error
+        wrong = [f for f in result.findings if f.code in ("RC101", "RC102", "RC103", "RC105")]
+        assert not wrong, f"{name}: {[(f.code, f.message) for f in wrong[:3]]}"
+        for f in result.findings:
+            if f.code == "RC104":  # genuine duplicate entries in the published list
+                a, b = (result.manuscript.reference(n) for n in f.references)
+                strip = lambda t: re.sub(r"^\d+\.\s*", "", t)  # noqa: E731
+                assert strip(a.text) == strip(b.text), f"{name}: {f.message}"
+
+
+@pytest.mark.corpus
+def test_out_of_order_review_is_flagged() -> None:
+    """PRISMA (2 back-steps in the manifest) must give RC101 findings."""
+    corpus_dir("jats")
+    result = check_file(CORPUS / "jats" / "plos__journal.pmed.1000097.xml", Config(select=["RC101"]))
+    assert result.findings and all(f.code == "RC101" for f in result.findings)
+
+
+def test_range_inside_one_xref_and_between_xrefs(tmp_path: Path) -> None:
+    xml = """<?xml version="1.0"?>
+<!DOCTYPE article PUBLIC "-//NLM//DTD Journal Publishing DTD v3.0 20080202//EN" "http://dtd.nlm.nih.gov/publishing/3.0/journalpublishing3.dtd">
+<article><front><article-meta><title-group><article-title>Liver regeneration</article-title></title-group></article-meta></front>
+<body><sec><title>Introduction</title><p>Hepatocytes divide <xref ref-type="bibr" rid="b1">1–3</xref>,<xref ref-type="bibr" rid="b5">5</xref>.
+Stellate cells [<xref ref-type="bibr" rid="b4">4</xref>]–[<xref ref-type="bibr" rid="b6">6</xref>].</p>
+<sec><title>Sub</title><p>Nested text.</p></sec></sec></body>
+<back><ref-list>""" + "".join(
+        f'<ref id="b{i}"><label>{i}</label><element-citation><person-group><name><surname>Smith</surname><given-names>J</given-names></name></person-group>'
+        f"<article-title>Title {i}</article-title><source>Hepatology</source><year>20{10 + i}</year></element-citation></ref>"
+        for i in range(1, 7)) + "</ref-list></back></article>"
+    path = tmp_path / "a.xml"
+    path.write_text(xml)
+    ms = read_manuscript(path)
+    assert [c.numbers for c in ms.citations] == [(1, 2, 3, 5), (4, 5, 6)]
+    assert ms.citations[1].text == "[4]–[6]"
+    heads = [(b.text, b.level) for b in ms.blocks if b.kind is BlockKind.HEADING]
+    assert heads == [("Introduction", 1), ("Sub", 2), ("References", 1)]
+    nested = next(b for b in ms.blocks if b.text == "Nested text.")
+    assert nested.section == ("Introduction", "Sub")
+    assert ms.references[2].title == "Title 3" and ms.references[2].year == 2013
+    assert ms.references[2].journal == "Hepatology" and ms.references[2].authors == ("Smith J",)
+
+
+def test_external_entities_and_dtd_are_never_loaded(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    xml = f"""<?xml version="1.0"?>
+<!DOCTYPE article SYSTEM "file://{tmp_path}/missing.dtd" [<!ENTITY xxe SYSTEM "file://{secret}">]>
+<article><body><p>Leak: &xxe; end.</p></body></article>"""
+    path = tmp_path / "x.xml"
+    path.write_text(xml)
+    ms = read_manuscript(path)
+    assert "TOP-SECRET" not in " ".join(b.text for b in ms.blocks)
+
+
+def test_non_jats_xml_is_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "pom.xml"
+    path.write_text("<project><name>x</name></project>")
+    with pytest.raises(InputError, match="not a JATS article"):
+        read_manuscript(path)
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<article><body><p>unclosed</body></article>")
+    proc = subprocess.run([sys.executable, "-m", "refcheck.cli", "check", str(bad)], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and "bad.xml: not well-formed XML" in proc.stderr + proc.stdout
