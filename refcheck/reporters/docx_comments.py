@@ -1,0 +1,547 @@
+"""Word comments anchored on exactly the flagged characters.
+
+Why this works on the ZIP package with lxml instead of python-docx's
+``Document.add_comment``: python-docx re-serialises every part it models, drops
+parts no relationship reaches, and refuses ``.docm``/``.dotx`` content types.
+The promise here is that *nothing else changes*: every ZIP entry except the main
+document part, the comments part, the main part's relationships and
+``[Content_Types].xml`` is copied byte for byte (and when refcheck's own earlier
+comments are replaced, the comment-extension parts lose just their entries).
+The comments we write are the plain ECMA-376 ``w:comment`` form that Word,
+LibreOffice, pandoc and python-docx all read.
+
+Anchoring: a finding's span is in block characters; ``Block.source`` maps those to
+``(piece index, offset)`` where pieces are what
+:func:`refcheck.readers.docx.iter_text_pieces` yields for the paragraph
+``Block.anchor`` names.  Runs are split at the span edges by deep-copying the
+``w:r`` (its ``w:rPr`` kept) and dividing its ``w:t`` text, so formatting is
+unchanged and the comment covers the flagged word alone.
+"""
+
+from __future__ import annotations
+
+import copy
+import posixpath
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from lxml import etree
+
+from refcheck.model import Block, InputError
+from refcheck.readers.docx import iter_text_pieces
+from refcheck.readers.ooxml import PKG_REL_NS, W_NS
+
+W = f"{{{W_NS}}}"
+M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
+W15 = "{http://schemas.microsoft.com/office/word/2012/wordml}"
+W16CID = "{http://schemas.microsoft.com/office/word/2016/wordml/cid}"
+W16CEX = "{http://schemas.microsoft.com/office/word/2018/wordml/cex}"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+REL_COMMENTS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
+CT_COMMENTS = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
+AUTHOR = "refcheck"
+INITIALS = "RC"
+_STRICT_MARK = b"purl.oclc.org/ooxml/"
+
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
+)
+
+
+@dataclass(frozen=True)
+class Note:
+    """One comment to write: a block span and the comment text (may hold newlines)."""
+
+    block: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class _Target:
+    """Where a note's range starts and ends after run splitting."""
+
+    first: etree._Element
+    last: etree._Element
+    text: str  # the anchored text, for checks
+
+
+# ---------------------------------------------------------------------------
+# Run splitting
+
+
+def _child_text(child: etree._Element) -> str | None:
+    """Visible characters one run child contributes (mirrors the DOCX reader)."""
+    tag = child.tag
+    if tag in (W + "t", M + "t"):
+        return child.text or ""
+    if tag in (W + "tab", W + "ptab"):
+        return "\t"
+    if tag in (W + "br", W + "cr"):
+        return "\n"
+    if tag == W + "noBreakHyphen":
+        return "-"
+    if tag == W + "softHyphen":
+        return ""
+    if tag == W + "sym":
+        try:
+            code = int(child.get(W + "char") or "", 16)
+            return chr(code) if 0 < code < 0x110000 and not 0xD800 <= code <= 0xDFFF else ""
+        except ValueError:
+            return ""
+    return None
+
+
+def run_text(run: etree._Element) -> str:
+    """The characters of a run as the splitter counts them."""
+    return "".join(t for c in run if (t := _child_text(c)) is not None)
+
+
+def _is_props(child: etree._Element) -> bool:
+    return child.tag in (W + "rPr", M + "rPr")
+
+
+def split_run(run: etree._Element, offset: int) -> etree._Element:
+    """Split ``run`` at character ``offset``; return the new left part (inserted before it).
+
+    The left part is a deep copy (same ``w:rPr``), holding the characters before
+    ``offset``; ``run`` itself keeps the rest.  A ``w:t`` cut in two keeps
+    ``xml:space="preserve"`` on both halves so edge spaces survive.
+    """
+    left = copy.deepcopy(run)
+    content = [c for c in run if not _is_props(c)]
+    left_content = [c for c in left if not _is_props(c)]
+    pos = 0
+    cut = len(content)  # index of the first child that goes right
+    for i, child in enumerate(content):
+        text = _child_text(child)
+        n = len(text or "")
+        if pos >= offset:
+            cut = i
+            break
+        if pos + n > offset:  # the cut falls inside this text element
+            k = offset - pos
+            left_content[i].text = (text or "")[:k]
+            child.text = (text or "")[k:]
+            for el in (left_content[i], child):
+                el.set(XML_SPACE, "preserve")
+            for extra in left_content[i + 1 :]:
+                left.remove(extra)
+            for extra in content[:i]:
+                run.remove(extra)
+            run.addprevious(left)
+            return left
+        pos += n
+    for extra in left_content[cut:]:
+        left.remove(extra)
+    for extra in content[:cut]:
+        run.remove(extra)
+    run.addprevious(left)
+    return left
+
+
+def split_at(run: etree._Element, offsets: Iterable[int]) -> list[tuple[etree._Element, int, int]]:
+    """Split a run at several offsets; ``(run, start, end)`` parts in order (run-relative)."""
+    total = len(run_text(run))
+    cuts = sorted({o for o in offsets if 0 < o < total})
+    parts: list[tuple[etree._Element, int, int]] = []
+    done = 0
+    for cut in cuts:
+        left = split_run(run, cut - done)
+        parts.append((left, done, cut))
+        done = cut
+    parts.append((run, done, total))
+    return parts
+
+
+# ---------------------------------------------------------------------------
+# Anchors
+
+
+def _outside_math(el: etree._Element) -> etree._Element:
+    """Comment marks cannot sit inside math or ruby: climb to the enclosing element."""
+    node, best = el, el
+    while node is not None:
+        if node.tag in (M + "oMath", M + "oMathPara") or node.tag == W + "ruby":
+            best = node
+            if node.tag == W + "ruby":
+                parent = node.getparent()
+                best = parent if parent is not None else node
+        node = node.getparent()
+    return best
+
+
+def _fallback_run(p: etree._Element) -> etree._Element | None:
+    """For a paragraph inside a text box: the outermost body run that holds the drawing."""
+    runs = list(p.iterancestors(W + "r"))
+    return runs[-1] if runs else None
+
+
+def _in_textbox(p: etree._Element) -> bool:
+    return any(a.tag == W + "txbxContent" for a in p.iterancestors())
+
+
+class _Paragraph:
+    """A body paragraph with its pieces split at every note edge it needs."""
+
+    def __init__(self, p: etree._Element, block: Block):
+        self.p = p
+        self.block = block
+        self.pieces = list(iter_text_pieces(p))
+        self.units: list[tuple[etree._Element, int, int]] = []  # (run, block start, block end)
+        joined = "".join(t for _, t in self.pieces)
+        self.mapped = joined == block.text and all(run_text(r) == t for r, t in self.pieces)
+
+    def piece_start(self, index: int) -> int | None:
+        for seg in self.block.source.segments:
+            if seg.locator == index:
+                return seg.start - seg.offset
+        return None
+
+    def split(self, edges: set[int]) -> None:
+        for index, (run, text) in enumerate(self.pieces):
+            base = self.piece_start(index)
+            if base is None:
+                continue
+            local = [e - base for e in edges if base < e < base + len(text)]
+            for part, a, b in split_at(run, local):
+                self.units.append((part, base + a, base + b))
+
+    def target(self, start: int, end: int) -> _Target | None:
+        covered = [(r, a, b) for r, a, b in self.units if a < end and start < b and b > a]
+        if not covered:
+            return None
+        text = self.block.text[covered[0][1] : covered[-1][2]]
+        return _Target(covered[0][0], covered[-1][0], text)
+
+
+# ---------------------------------------------------------------------------
+# Comments part
+
+
+def _comment(cid: int, text: str, date: str) -> etree._Element:
+    comment = etree.Element(W + "comment", nsmap={"w": W_NS})
+    comment.set(W + "id", str(cid))
+    comment.set(W + "author", AUTHOR)
+    comment.set(W + "date", date)
+    comment.set(W + "initials", INITIALS)
+    lines = text.split("\n") or [""]
+    for k, line in enumerate(lines):
+        p = etree.SubElement(comment, W + "p")
+        if k == 0:
+            ref = etree.SubElement(p, W + "r")
+            etree.SubElement(ref, W + "annotationRef")
+        r = etree.SubElement(p, W + "r")
+        t = etree.SubElement(r, W + "t")
+        t.set(XML_SPACE, "preserve")
+        t.text = _xml_safe(line)
+    return comment
+
+
+def _xml_safe(text: str) -> str:
+    return "".join(ch for ch in text if ch in "\t\n\r" or (ord(ch) >= 32 and ch not in "\ufffe\uffff"))
+
+
+def _mark(tag: str, cid: int) -> etree._Element:
+    el = etree.Element(W + tag)
+    el.set(W + "id", str(cid))
+    return el
+
+
+def _reference_run(cid: int) -> etree._Element:
+    r = etree.Element(W + "r")
+    ref = etree.SubElement(r, W + "commentReference")
+    ref.set(W + "id", str(cid))
+    return r
+
+
+def _place(target: _Target, cid: int) -> None:
+    first, last = _outside_math(target.first), _outside_math(target.last)
+    first.addprevious(_mark("commentRangeStart", cid))
+    end = _mark("commentRangeEnd", cid)
+    last.addnext(end)
+    end.addnext(_reference_run(cid))
+
+
+def remove_refcheck_comments(doc: etree._Element, comments: etree._Element | None) -> tuple[set[str], set[str]]:
+    """Remove comments authored "refcheck" and their marks; return (ids, paraIds) removed."""
+    if comments is None:
+        return set(), set()
+    ids: set[str] = set()
+    para_ids: set[str] = set()
+    for c in list(comments.iter(W + "comment")):
+        if c.get(W + "author") == AUTHOR:
+            ids.add(c.get(W + "id") or "")
+            para_ids.update(p.get(W14 + "paraId") for p in c.iter(W + "p") if p.get(W14 + "paraId"))
+            c.getparent().remove(c)
+    if not ids:
+        return ids, para_ids
+    for tag in ("commentRangeStart", "commentRangeEnd"):
+        for el in list(doc.iter(W + tag)):
+            if el.get(W + "id") in ids:
+                el.getparent().remove(el)
+    for ref in list(doc.iter(W + "commentReference")):
+        if ref.get(W + "id") in ids:
+            run = ref.getparent()
+            run.remove(ref)
+            if all(_is_props(c) for c in run):
+                run.getparent().remove(run)
+    return ids, para_ids
+
+
+def _prune_extensions(root: etree._Element, para_ids: set[str]) -> bool:
+    """Drop commentsExtended/commentsIds entries of removed comments; True if changed."""
+    changed = False
+    for el in list(root):
+        pid = el.get(W15 + "paraId") or el.get(W16CID + "paraId")
+        if pid and pid in para_ids:
+            root.remove(el)
+            changed = True
+    return changed
+
+
+# ---------------------------------------------------------------------------
+# The package
+
+
+def _norm(name: str) -> str:
+    return name.replace("\\", "/").lstrip("/").lower()
+
+
+def _serialise(root: etree._Element, original: bytes) -> bytes:
+    standalone = True if b'standalone="yes"' in original[:200] else None
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8", standalone=standalone)
+
+
+def _rels_name(part: str) -> str:
+    directory, base = posixpath.split(part)
+    return posixpath.join(directory, "_rels", base + ".rels")
+
+
+def _resolve(source_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
+
+
+class _Zip:
+    """The input package's entries, kept in order, with replacement bytes for edited parts."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        with zipfile.ZipFile(path) as zf:
+            self.infos = [i for i in zf.infolist()]
+            self.data = {i.filename: zf.read(i) for i in self.infos}
+        self.by_norm = {_norm(i.filename): i.filename for i in self.infos}
+        self.changed: dict[str, bytes] = {}
+        self.added: dict[str, bytes] = {}
+
+    def get(self, name: str) -> bytes | None:
+        real = self.by_norm.get(_norm(name))
+        return self.data[real] if real else self.added.get(name)
+
+    def put(self, name: str, data: bytes) -> None:
+        real = self.by_norm.get(_norm(name))
+        if real:
+            self.changed[real] = data
+        else:
+            self.added[name] = data
+
+    def write(self, out: Path) -> None:
+        with zipfile.ZipFile(out, "w") as zf:
+            for info in self.infos:
+                data = self.changed.get(info.filename, self.data[info.filename])
+                new = copy.copy(info)
+                zf.writestr(new, data, compress_type=info.compress_type)
+            for name, data in self.added.items():
+                zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def _parse(data: bytes, name: str, path: Path) -> etree._Element:
+    try:
+        return etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise InputError(str(path), f"cannot annotate: part {name} is not well-formed XML ({exc})") from None
+
+
+def _main_part(pkg: _Zip) -> str:
+    rels = pkg.get("_rels/.rels")
+    if rels:
+        for rel in _parse(rels, "_rels/.rels", pkg.path).iter(f"{{{PKG_REL_NS}}}Relationship"):
+            if (rel.get("Type") or "").endswith("/officeDocument") and rel.get("TargetMode") != "External":
+                name = _resolve("", rel.get("Target") or "")
+                if pkg.get(name) is not None:
+                    return name
+    return "word/document.xml"
+
+
+def _comments_part(pkg: _Zip, main: str) -> tuple[str, etree._Element, bool]:
+    """Name, parsed relationships root, and whether the comments part already exists."""
+    rels_name = _rels_name(main)
+    data = pkg.get(rels_name)
+    rels = _parse(data, rels_name, pkg.path) if data else etree.Element(f"{{{PKG_REL_NS}}}Relationships", nsmap={None: PKG_REL_NS})
+    for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
+        if rel.get("Type") == REL_COMMENTS and rel.get("TargetMode") != "External":
+            name = _resolve(main, rel.get("Target") or "")
+            if pkg.get(name) is not None:
+                return name, rels, True
+    directory = posixpath.dirname(main)
+    name = posixpath.join(directory, "comments.xml")
+    k = 1
+    while pkg.get(name) is not None:
+        name = posixpath.join(directory, f"comments{k}.xml")
+        k += 1
+    ids = {rel.get("Id") for rel in rels}
+    n = 1
+    while f"rId{n}" in ids:
+        n += 1
+    rel = etree.SubElement(rels, f"{{{PKG_REL_NS}}}Relationship")
+    rel.set("Id", f"rId{n}")
+    rel.set("Type", REL_COMMENTS)
+    rel.set("Target", posixpath.relpath(name, directory or "."))
+    pkg.put(rels_name, etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True))
+    types_data = pkg.get("[Content_Types].xml")
+    if types_data is None:
+        raise InputError(str(pkg.path), "cannot annotate: the package has no [Content_Types].xml")
+    types = _parse(types_data, "[Content_Types].xml", pkg.path)
+    override = etree.SubElement(types, f"{{{CT_NS}}}Override")
+    override.set("PartName", "/" + name)
+    override.set("ContentType", CT_COMMENTS)
+    pkg.put("[Content_Types].xml", _serialise(types, types_data))
+    return name, rels, False
+
+
+def _note_anchor(doc_body: etree._Element, paras: list[etree._Element], block: Block,
+                 notes_roots: dict[str, etree._Element | None]) -> tuple[etree._Element | None, str]:
+    """A stand-in body element (and a location prefix) for notes the body cannot hold."""
+    container, n = block.anchor
+    if container in ("footnotes", "endnotes"):
+        root = notes_roots.get(container)
+        note_id = None
+        if root is not None:
+            note_paras = list(root.iter(W + "p"))
+            if 0 <= n < len(note_paras):
+                owner = next((a for a in note_paras[n].iterancestors() if a.tag in (W + "footnote", W + "endnote")), None)
+                note_id = owner.get(W + "id") if owner is not None else None
+        kind = "footnote" if container == "footnotes" else "endnote"
+        tag = W + ("footnoteReference" if kind == "footnote" else "endnoteReference")
+        for ref in doc_body.iter(tag):
+            if ref.get(W + "id") == note_id:
+                return ref.getparent(), f"In {kind} {note_id}: "
+        return (paras[0] if paras else None), f"In a {kind}: "
+    return None, ""
+
+
+def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence[Note]) -> list[str]:
+    """Write ``src`` with ``notes`` as comments to ``out`` (a temporary path).
+
+    Earlier refcheck comments are removed first.  Returns the anchored text of
+    each note in order ("" for notes anchored on a stand-in such as a footnote
+    reference mark).
+    """
+    pkg = _Zip(src)
+    main = _main_part(pkg)
+    main_data = pkg.get(main)
+    if main_data is None:
+        raise InputError(str(src), f"cannot annotate: main part {main} is missing")
+    if _STRICT_MARK in main_data[:4000]:
+        raise InputError(str(src), "cannot annotate Strict Open XML documents; save as a standard .docx first")
+    doc = _parse(main_data, main, src)
+    body = doc.find(W + "body")
+    if body is None:
+        raise InputError(str(src), "cannot annotate: the document has no body")
+    comments_name, rels, existed = _comments_part(pkg, main)
+    comments = _parse(pkg.get(comments_name) or b"", comments_name, src) if existed else \
+        etree.Element(W + "comments", nsmap={"w": W_NS})
+    _removed, para_ids = remove_refcheck_comments(doc, comments)
+    if para_ids:
+        for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
+            if any((rel.get("Type") or "").endswith(s) for s in ("/commentsExtended", "/commentsIds", "/commentsExtensible")):
+                name = _resolve(main, rel.get("Target") or "")
+                data = pkg.get(name)
+                if data:
+                    root = _parse(data, name, src)
+                    if _prune_extensions(root, para_ids):
+                        pkg.put(name, _serialise(root, data))
+    notes_roots: dict[str, etree._Element | None] = {}
+    for container in ("footnotes", "endnotes"):
+        notes_roots[container] = None
+        for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
+            if (rel.get("Type") or "").endswith("/" + container):
+                data = pkg.get(_resolve(main, rel.get("Target") or ""))
+                if data:
+                    notes_roots[container] = _parse(data, container, src)
+    paras = list(body.iter(W + "p"))
+    used = [int(c.get(W + "id")) for c in comments.iter(W + "comment") if (c.get(W + "id") or "").lstrip("-").isdigit()]
+    used += [int(e.get(W + "id")) for e in doc.iter(W + "commentRangeStart", W + "commentReference")
+             if (e.get(W + "id") or "").lstrip("-").isdigit()]
+    next_id = max(used, default=-1) + 1
+    date = datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    # Split every body paragraph once at all the edges its notes need.
+    by_para: dict[int, _Paragraph] = {}
+    edges: dict[int, set[int]] = {}
+    for note in notes:
+        block = blocks[note.block]
+        if block.anchor[0] == "body" and 0 <= block.anchor[1] < len(paras):
+            edges.setdefault(block.anchor[1], set()).update(_span(note, block))
+    for n, cuts in edges.items():
+        para = _Paragraph(paras[n], blocks[next(x.block for x in notes if blocks[x.block].anchor == ("body", n))])
+        if para.mapped and not _in_textbox(para.p):
+            para.split(cuts)
+        by_para[n] = para
+
+    anchored: list[str] = []
+    for note in notes:
+        block = blocks[note.block]
+        prefix = ""
+        target: _Target | None = None
+        if block.anchor[0] == "body" and block.anchor[1] in by_para:
+            para = by_para[block.anchor[1]]
+            if para.units:
+                start, end = _span(note, block)
+                target = para.target(start, end)
+            elif _in_textbox(para.p):
+                run = _fallback_run(para.p)
+                prefix = "In a text box: "
+                target = _Target(run, run, "") if run is not None else None
+        else:
+            stand_in, prefix = _note_anchor(body, paras, block, notes_roots)
+            if stand_in is not None:
+                target = _Target(stand_in, stand_in, "")
+        if target is None:  # unmapped paragraph: the whole paragraph carries the comment
+            p = paras[block.anchor[1]] if block.anchor[0] == "body" and block.anchor[1] < len(paras) else paras[0]
+            runs = [r for r, _ in iter_text_pieces(p)] or [p]
+            target = _Target(runs[0], runs[-1], block.text) if runs[0] is not p else None
+            if target is None:
+                p.insert(0, _mark("commentRangeStart", next_id))
+                p.append(_mark("commentRangeEnd", next_id))
+                p.append(_reference_run(next_id))
+                comments.append(_comment(next_id, prefix + note.text, date))
+                anchored.append("")
+                next_id += 1
+                continue
+        _place(target, next_id)
+        comments.append(_comment(next_id, prefix + note.text, date))
+        anchored.append(target.text)
+        next_id += 1
+    pkg.put(main, _serialise(doc, main_data))
+    pkg.put(comments_name, etree.tostring(comments, xml_declaration=True, encoding="UTF-8", standalone=True))
+    pkg.write(out)
+    return anchored
+
+
+def _span(note: Note, block: Block) -> tuple[int, int]:
+    """The note's span clipped to the block; an empty span widens to one character (or the block)."""
+    start = max(0, min(note.start, len(block.text)))
+    end = max(start, min(note.end, len(block.text)))
+    if end == start:
+        start, end = (start, start + 1) if start < len(block.text) else (0, len(block.text))
+    return start, end
