@@ -159,6 +159,8 @@ class CitationFinder:
             before = text[: m.start()].rstrip()
             if not before or before.endswith((":", "=", "Eq.", "eq.", "Equation", "equation")):
                 continue
+            if m.end() == len(text.rstrip()) and re.search(r"[=<>±∑∫√^]", before):
+                continue  # an equation number at the end of a display equation
             add(m.start(), m.end(), m.group(1), False)
 
     def _author_year(self, block: Block, found: list[Citation], taken: list[tuple[int, int]]) -> None:

@@ -18,25 +18,28 @@ PMID = re.compile(r"(?:PMID:?\s*|pubmed(?:\.ncbi\.nlm\.nih\.gov)?/)(\d{5,9})", r
 URL = re.compile(r"https?://\S+|www\.\S+", re.I)
 YEAR = r"(?:19|20)\d\d[a-z]?"
 _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.?\s?-?){1,4}$")
-_QUOTED = re.compile(r"[“\"]([^”\"]{6,}?)[,.]?[”\"]")
+_QUOTED = re.compile(r"[“\"]([^”\"]{6,}?)[,.][”\"]")
 _APA = re.compile(rf"^(?P<authors>.+?)\s*\((?P<year>{YEAR})(?:,[^)]*)?\)\.?\s*(?P<rest>.+)$")
 _SEED = re.compile(rf"^(?P<authors>.+?),\s*(?P<year>{YEAR}),\s*(?P<rest>.+)$")
-_SENTENCE_END = re.compile(
-    r"(?:(?<=[^A-Z\s][.?!])|(?<=[a-z] [A-Z]\.)|(?<=[a-z] [A-Z]{2}\.)|(?<=[a-z] [A-Z]{3}\.))"
-    r"\s+(?=[A-Z0-9“\"'(\[])|(?<=[?!])\s+"
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Za-z0-9“\"'(\[])")
+_NO_SPLIT_AFTER = re.compile(
+    r"(?:(?:^|[\s.(])[A-Z]\.|\b(?:pp|p|vol|no|nos|ed|eds|suppl|ch|Jr|Sr|St|Dr|e\.g|i\.e|vs|sp|spp|var|subsp)\.)$",
+    re.I,
 )
-_NO_SPLIT_AFTER = re.compile(r"(?:\b(?:pp|p|vol|no|nos|al|ed|eds|suppl|ch|Jr|Sr|St|Dr)\.)$", re.I)
+_SINGLE_INITIAL = re.compile(r"(?:^|[\s.(])[A-Z]\.$")
+# Vancouver: the author list ends at the first ". " after "Surname AB" or "et al".
+_VANCOUVER_AUTHORS = re.compile(r"^(.{2,600}?(?:[\w'’-]\s?[A-Z]{1,3}|\bet al|[A-Z][a-z]+))\.\s+(?=\S)")
 
 
 def _split_sentences(text: str) -> list[str]:
-    """Split at ". " / "? " -- but not after "J." (an initial before a surname) nor
-    after "pp." / "vol." / "et al." inside the entry."""
+    """Split at ". " / "? " -- but not after an initial ("C. elegans", "J. Smith") nor
+    after "pp." / "vol." / "e.g." inside the entry."""
     out: list[str] = []
     for piece in _SENTENCE_END.split(text):
         piece = piece.strip()
         if not piece:
             continue
-        if out and _NO_SPLIT_AFTER.search(out[-1]):
+        if out and (_SINGLE_INITIAL.search(out[-1]) or _NO_SPLIT_AFTER.search(out[-1])):
             out[-1] = f"{out[-1]} {piece}"
         else:
             out.append(piece)
@@ -131,13 +134,15 @@ def parse_reference(text: str, block: int = 0, number: int | None = None, list_l
         title = parts[0] if parts else None
         journal_seg = parts[1] if len(parts) > 1 else None
     else:  # Vancouver / AMA: Authors. Title. Journal. Year;Vol(Issue):Pages.
-        parts = _split_sentences(core)
-        if len(parts) >= 2:
-            authors = _authors(parts[0])
-            title = parts[1]
-            journal_seg = parts[2] if len(parts) > 2 else None
-        elif parts:
+        head = _VANCOUVER_AUTHORS.match(core)
+        if head:
+            authors = _authors(head.group(1))
+            parts = _split_sentences(core[head.end() :])
+        else:
+            parts = _split_sentences(core)
+        if parts:
             title = parts[0]
+            journal_seg = parts[1] if len(parts) > 1 else None
         y = re.search(rf"(?<!\d){YEAR}(?!\d)", core)
         year = y.group() if y else None
     journal = _journal_from(journal_seg) if journal_seg else None

@@ -1,0 +1,89 @@
+"""The reference parser, per style, and on real entries from published articles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from lxml import etree
+
+from refcheck.analysis.references import parse_reference
+
+STYLES = {
+    "example": (
+        "[1] Artru F, McPhail M, 2024, Immunopathogenesis of Acute on Chronic Liver Failure. American Journal of "
+        "Transplantation, 24(5): 724–732. doi:10.1016/j.ajt.2024.02.001 https://pubmed.ncbi.nlm.nih.gov/38346497/",
+        dict(number=1, year=2024, title="Immunopathogenesis of Acute on Chronic Liver Failure",
+             journal="American Journal of Transplantation", volume="24", pages="724–732",
+             doi="10.1016/j.ajt.2024.02.001", pmid="38346497", authors=("Artru F", "McPhail M")),
+    ),
+    "vancouver": (
+        "12. Chen Q, Jin M, Wang S, et al. Establishing an immortalized umbilical cord-derived mesenchymal stem cell "
+        "line. J Tissue Eng. 2023;14:20417314231200328. doi:10.1177/20417314231200328. PMID: 37736245",
+        dict(number=12, year=2023, title="Establishing an immortalized umbilical cord-derived mesenchymal stem cell line",
+             journal="J Tissue Eng", doi="10.1177/20417314231200328", pmid="37736245"),
+    ),
+    "ama": (
+        "3. Vasques F, Cavazza A, Bernal W. Acute liver failure. Curr Opin Crit Care. 2022;28(2):198-207.",
+        dict(number=3, year=2022, title="Acute liver failure", journal="Curr Opin Crit Care", volume="28", pages="198-207"),
+    ),
+    "apa": (
+        "Wang, Y., & Chen, E. (2023). Mesenchymal stem cell therapy in acute liver failure. Gut and Liver, 17(5), "
+        "674–683. https://doi.org/10.5009/gnl220417",
+        dict(number=None, year=2023, title="Mesenchymal stem cell therapy in acute liver failure", journal="Gut and Liver",
+             volume="17", pages="674–683", doi="10.5009/gnl220417"),
+    ),
+    "harvard": (
+        "Guo, G., Zhuang, X. and Xu, Q. (2019) Peripheral infusion of human umbilical cord mesenchymal stem cells "
+        "rescues acute liver failure lethality in monkeys. Stem Cell Research & Therapy, 10(1), pp. 84-90.",
+        dict(year=2019, title="Peripheral infusion of human umbilical cord mesenchymal stem cells rescues acute liver "
+             "failure lethality in monkeys", journal="Stem Cell Research & Therapy", volume="10", pages="84-90"),
+    ),
+    "ieee": (
+        "[7] V. Cardinale, N. Lanthier and P. Baptista, “Cell transplantation-based regenerative medicine in liver "
+        "diseases,” Stem Cell Rep., vol. 18, no. 8, pp. 1555–1572, 2023.",
+        dict(number=7, year=2023, title="Cell transplantation-based regenerative medicine in liver diseases",
+             volume="18", pages="1555–1572"),
+    ),
+}
+
+
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_styles(style: str) -> None:
+    text, expected = STYLES[style]
+    ref = parse_reference(text)
+    for key, value in expected.items():
+        assert getattr(ref, key) == value, (key, getattr(ref, key))
+
+
+def test_auto_numbered_entry_takes_the_list_label() -> None:
+    ref = parse_reference("Artru F, McPhail M, 2024, Title here. Journal, 1: 2.", list_label="17.")
+    assert ref.number == 17 and ref.label_in_text is False
+
+
+def _norm(s: str | None) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", (s or "").lower()).strip()
+
+
+def test_real_entries_from_published_articles() -> None:
+    """Titles and years parsed from real <mixed-citation> text match the article's own
+    structured <article-title> and <year> (PLOS, BMC; Vancouver and name-year forms)."""
+    from conftest import corpus_dir
+    from jats_text import _text
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    total = titles = years = 0
+    for path in sorted(corpus_dir("jats").glob("*.*ml")):
+        root = etree.parse(str(path), parser).getroot()
+        for mc in root.iter("mixed-citation"):
+            at, year = mc.find("article-title"), mc.find("year")
+            text = _text(mc)
+            if at is None or ". " not in text:  # some entries carry no punctuation at all
+                continue
+            ref = parse_reference(text)
+            total += 1
+            titles += _norm(ref.title) == _norm(_text(at))
+            years += year is not None and str(ref.year) == _text(year)[:4]
+    assert total >= 400
+    assert titles / total >= 0.9, f"{titles}/{total} titles"
+    assert years / total >= 0.9, f"{years}/{total} years"

@@ -1,0 +1,69 @@
+"""The text/Markdown reader: blocks, headings, joined lines, page breaks, encodings, positions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_FILES
+
+from refcheck.model import BlockKind, InputError
+from refcheck.readers.text import read_text
+
+
+def _read(tmp_path: Path, text: str | bytes, name: str = "m.md"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return read_text(str(path))
+
+
+def test_wrapped_lines_join_and_keep_line_column(tmp_path: Path) -> None:
+    ms = _read(tmp_path, "# Title here\n\nFirst line of a\n  wrapped paragraph [1].\n\nSecond.\n")
+    assert [b.kind for b in ms.blocks] == [BlockKind.HEADING, BlockKind.PARAGRAPH, BlockKind.PARAGRAPH]
+    para = ms.blocks[1]
+    assert para.text == "First line of a wrapped paragraph [1]."
+    i = para.text.index("[1]")
+    assert para.source.locate(i) == (4, 20)  # line 4, column 20 (0-based) in the file
+
+
+def test_numbered_headings_and_levels(tmp_path: Path) -> None:
+    ms = _read(tmp_path, "2. The subject\n\n2.1. Basic characteristics of cells\n\n2.1.1. Cell origin\n\nBody text here.\n")
+    assert [(b.kind, b.level) for b in ms.blocks[:3]] == [(BlockKind.HEADING, 1), (BlockKind.HEADING, 2), (BlockKind.HEADING, 3)]
+
+
+def test_page_break_artefact_is_rejoined_with_footnote_kept(tmp_path: Path) -> None:
+    ms = _read(tmp_path, "Cells show remarkable multi-\n\n^{*}Author to whom correspondence should be addressed.\n\ndirectional potential.\n")
+    assert ms.blocks[0].text == "Cells show remarkable multi-directional potential."
+    assert ms.blocks[1].kind is BlockKind.FOOTNOTE
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
+def test_legacy_encodings_decode(tmp_path: Path, encoding: str) -> None:
+    ms = _read(tmp_path, "Caf\u00e9 na\u00efve r\u00e9sum\u00e9 [1].\n".encode(encoding), "m.txt")
+    assert ms.blocks[0].text == "Café naïve résumé [1]."
+
+
+def test_cp1252_quotes(tmp_path: Path) -> None:
+    ms = _read(tmp_path, "\u201cQuoted\u201d \u2013 dash.\n".encode("cp1252"), "m.txt")
+    assert ms.blocks[0].text == "“Quoted” – dash."
+
+
+def test_binary_garbage_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="binary"):
+        _read(tmp_path, bytes(range(256)) * 20, "m.txt")
+
+
+def test_every_mapped_character_of_the_example_is_where_the_map_says() -> None:
+    path = EXAMPLE_FILES["txt"]
+    lines = path.read_text("utf-8").split("\n")
+    ms = read_text(str(path))
+    checked = 0
+    for block in ms.blocks:
+        for seg in block.source.segments:
+            if seg.locator is None:
+                assert block.text[seg.start : seg.start + seg.length] == " "
+                continue
+            line = lines[seg.locator - 1]
+            assert line[seg.offset : seg.offset + seg.length] == block.text[seg.start : seg.start + seg.length]
+            checked += seg.length
+    assert checked > 20000
