@@ -105,10 +105,10 @@ def families_svg(families: dict[str, int], width: int = 300, height: int = 150) 
     for i, k in enumerate(keys):
         v = families.get(k, 0)
         yy = 5 + i * row_h
-        w = (width - 170) * v / top
+        w = (width - 190) * v / top
         parts.append(f'<text x="0" y="{yy + row_h * 0.62:.1f}" font-size="11" fill="#1c2833">{k} {FAMILY_LABELS[k]}</text>'
-                     f'<rect x="130" y="{yy + 3:.1f}" width="{w:.1f}" height="{row_h - 6:.1f}" fill="{FAMILY_COLOURS[k]}"/>'
-                     f'<text x="{134 + w:.1f}" y="{yy + row_h * 0.62:.1f}" font-size="11" fill="#1c2833">{v}</text>')
+                     f'<rect x="150" y="{yy + 3:.1f}" width="{w:.1f}" height="{row_h - 6:.1f}" fill="{FAMILY_COLOURS[k]}"/>'
+                     f'<text x="{154 + w:.1f}" y="{yy + row_h * 0.62:.1f}" font-size="11" fill="#1c2833">{v}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
