@@ -1,10 +1,479 @@
-"""Rule family placeholder: filled in by its issue; registers no rule yet."""
+"""RC3xx: evaluative language with nothing behind it — hype words, superlatives, absolutes.
+
+Both rules look at the words of a sentence only when the sentence offers the reader
+neither a citation nor a figure (:mod:`refcheck.analysis.evidence`), and only in
+running text: headings, titles, front matter, the reference list and the funding,
+disclosure and acknowledgement sections are never flagged.  The word lists are data
+files in ``rules/lexicons/`` naming their published sources; context checks decide
+what human annotators decide — a proper name ("Key Laboratory"), an enumeration
+("First, …"), a newly described entity ("a novel binding partner"), a quotation, a
+technical term ("critical care", "significant difference") is not hype.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from refcheck.analysis.evidence import block_doc, has_evidence, nlp_for
+from refcheck.analysis.nlp import has_tagger, lemma
+from refcheck.model import Block, BlockKind, Finding, Manuscript, Sentence, Severity
 from refcheck.plugins import hookimpl
+from refcheck.rule import Rule
+from refcheck.rules import lexicons
+
+TEXT_KINDS = (BlockKind.PARAGRAPH, BlockKind.ABSTRACT, BlockKind.FOOTNOTE, BlockKind.ENDNOTE)
+EXEMPT_SECTION = re.compile(
+    r"fund|acknowledg|disclos|conflicts? of interest|competing interest|contribution|"
+    r"data (?:and materials )?availability|availability of data|declaration|publisher|"
+    r"references?\b|bibliography|abbreviation|supplementa|ethics (?:approval|statement)|consent",
+    re.I,
+)
+SUMMARY_SECTION = re.compile(r"\b(?:abstract|summary|conclusions?|concluding)\b", re.I)
+METHODS_SECTION = re.compile(r"\b(?:methods?|materials|procedures?|protocol|statistical analys[ie]s)\b", re.I)
+
+_COMPARATOR = re.compile(
+    r"\bthan\b|\bcompared\b|\bcomparison\b|\bcomparable\b|\brelative to\b|\bversus\b|\bvs\.?|\bover (?:the|other|conventional|standard|existing)\b",
+    re.I,
+)
+_GOAL = re.compile(
+    r"\b(?:should|must|need(?:s|ed)?|require[sd]?|aim(?:s|ed|ing)? to|in order to|future|hope|expected to|"
+    r"to (?:achieve|develop|design|establish|ensure|obtain|provide|enable|identify|find|explore|create|build|seek))\b",
+    re.I,
+)
+_GERUND_PREPOSITIONS = frozenset(
+    "during including regarding according following concerning considering excluding notwithstanding".split()
+)
+_QUOTES = (("“", "”"), ('"', '"'), ("‘", "’"))
+_NEGATORS = frozenset({"not", "no", "non", "statistically", "nominally"})
+_HEDGES = frozenset({"not", "almost", "nearly", "virtually", "practically", "hardly", "rarely", "seldom"})
+_CLEARLY_NEUTRAL = frozenset(
+    "defined described stated visible written labelled labeled marked separated distinguishable distinguished "
+    "identified delineated explained structured presented documented specified understood".split()
+)
+_ENTITY_WORDS = frozenset({"novel", "new", "unique"})
+
+
+def _severity_up(sev: Severity) -> Severity:
+    return {Severity.INFO: Severity.WARNING, Severity.WARNING: Severity.ERROR}.get(sev, sev)
+
+
+def is_recommendation(ctx: "_SentenceContext") -> bool:
+    """A goal, need or recommendation ("should", "is needed", "to develop more effective …",
+    "Conducting … is crucial"): it evaluates what ought to be done, not what was found."""
+    if _GOAL.search(ctx.sentence.text):
+        return True
+    words = [t for t in ctx.tokens if t.is_alpha]
+    # Skip a discourse adverb and its comma: "Therefore, conducting … is crucial."
+    if len(words) > 1 and ctx.doc[words[0].i + 1].text == ",":
+        words = words[1:]
+    head = words[0].lower_ if words else ""
+    return head.endswith("ing") and len(head) > 5 and head not in _GERUND_PREPOSITIONS
+
+
+def section_exempt(block: Block) -> bool:
+    """Funding, disclosure, acknowledgements, references and the like: never language-checked."""
+    return any(EXEMPT_SECTION.search(t) for t in block.section)
+
+
+def in_summary(block: Block) -> bool:
+    """Abstract and conclusions summarise what the body cites."""
+    return block.kind is BlockKind.ABSTRACT or any(SUMMARY_SECTION.search(t) for t in block.section)
+
+
+def text_blocks(ms: Manuscript) -> Iterator[Block]:
+    """Blocks of running text a language rule may comment on."""
+    for b in ms.blocks:
+        if b.kind in TEXT_KINDS and b.text.strip() and not section_exempt(b):
+            yield b
+
+
+# -- matching -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int  # token index in the block Doc
+    end: int
+    entry: str
+    kind: str
+
+
+class LexiconMatcher:
+    """Finds lexicon entries in a Doc: single words on their lower-case form or lemma,
+    multiword entries with a spaCy PhraseMatcher on LOWER."""
+
+    def __init__(self, nlp: Any, entries: Iterable[str], use_lemma: bool = False):
+        from spacy.matcher import PhraseMatcher
+
+        self.use_lemma = use_lemma
+        self.single: set[str] = set()
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for e in entries:
+            doc = nlp.make_doc(e)
+            if len(doc) == 1:
+                self.single.add(e)
+            else:
+                self.phrases.add(e, [doc])
+
+    def __call__(self, doc: Any) -> list[tuple[int, int, str]]:
+        found = [
+            (t.i, t.i + 1, t.lower_ if t.lower_ in self.single else lemma(t))
+            for t in doc
+            if t.lower_ in self.single or (self.use_lemma and lemma(t) in self.single)
+        ]
+        for match_id, s, e in self.phrases(doc):
+            found.append((s, e, doc.vocab.strings[match_id]))
+        # Longest match wins where entries overlap ("beyond doubt" over "doubt").
+        found.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        out: list[tuple[int, int, str]] = []
+        for h in found:
+            if not out or h[0] >= out[-1][1]:
+                out.append(h)
+        return out
+
+
+@lru_cache(maxsize=32)
+def _matcher(nlp: Any, entries: frozenset[str], use_lemma: bool = False) -> LexiconMatcher:
+    return LexiconMatcher(nlp, sorted(entries), use_lemma)
+
+
+def technical_spans(ms: Manuscript, doc: Any) -> list[tuple[int, int]]:
+    """Token spans of multiword technical terms ("critical care") in ``doc``."""
+    m = _matcher(nlp_for(ms), lexicons.words("technical-terms.txt"))
+    return [(s, e) for s, e, _ in m(doc)]
+
+
+def in_quotation(text: str, pos: int) -> bool:
+    """True when ``pos`` of a sentence's text sits between an opening and closing quote."""
+    for open_q, close_q in _QUOTES:
+        before = text[:pos]
+        if open_q == close_q:
+            if before.count(open_q) % 2 == 1 and open_q in text[pos:]:
+                return True
+        elif before.rfind(open_q) > before.rfind(close_q) and close_q in text[pos:]:
+            return True
+    return False
+
+
+class _SentenceContext:
+    """One sentence of a block: its tokens and the checks shared by RC301 and RC302."""
+
+    def __init__(self, ms: Manuscript, sentence: Sentence, doc: Any, terms: list[tuple[int, int]]):
+        self.ms, self.sentence, self.doc = ms, sentence, doc
+        self.tokens = [t for t in doc if sentence.start <= t.idx < sentence.end]
+        self.first = self.tokens[0].i if self.tokens else 0
+        self.terms = terms
+        self.tagged = has_tagger(nlp_for(ms))
+
+    def contains(self, start: int, end: int) -> bool:
+        return bool(self.tokens) and self.tokens[0].i <= start and end - 1 <= self.tokens[-1].i
+
+    def initial(self, i: int) -> bool:
+        """Token ``i`` opens the sentence (perhaps after a quote or bracket)."""
+        return all(not t.is_alpha for t in self.doc[self.first : i])
+
+    def excluded(self, start: int, end: int) -> str | None:
+        """Why the words ``doc[start:end]`` are not an evaluation here, or None."""
+        doc, text = self.doc, self.sentence.text
+        head, last = doc[start], doc[end - 1]
+        if any(s <= start and end <= e for s, e in self.terms):
+            return "technical term"
+        if in_quotation(text, head.idx - self.sentence.start):
+            return "quotation"
+        # Proper names: "Key Laboratory", "the First Affiliated Hospital", "Key Project".
+        nxt = doc[end] if end < len(doc) else None
+        if head.text[:1].isupper() and not self.initial(start):
+            return "proper name"
+        if nxt is not None and nxt.is_alpha and nxt.text[:1].isupper() and not nxt.is_sent_start:
+            if head.text[:1].isupper() or head.lower_ in {"first", "key", "major", "national", "state"}:
+                return "proper name"
+        # Enumeration: "First, …", "Secondly, …".
+        if self.initial(start) and nxt is not None and nxt.text == ",":
+            return "enumeration"
+        prev = doc[start - 1] if start > self.first else None
+        if prev is not None and prev.lower_ in _NEGATORS:
+            return "negated or statistical"
+        if head.lower_ in _ENTITY_WORDS:
+            window = doc[end : min(end + 3, len(doc))]
+            entity_nouns = lexicons.words("entity-nouns.txt")
+            if any(lemma(t) in entity_nouns or t.lower_ in entity_nouns for t in window):
+                return "describes an entity"
+        if self.tagged and end - start == 1 and last.pos_ and last.pos_ not in ("ADJ", "ADV", "VERB"):
+            return "not an adjective here"
+        return None
+
+
+def _sentences_by_block(ms: Manuscript) -> dict[int, list[Sentence]]:
+    out: dict[int, list[Sentence]] = {}
+    for s in ms.sentences:
+        out.setdefault(s.block, []).append(s)
+    return out
+
+
+def _unsupported_sentences(ms: Manuscript) -> Iterator[tuple[Block, Sentence, _SentenceContext]]:
+    """Sentences of running text with no citation and no data, with their context."""
+    by_block = _sentences_by_block(ms)
+    for b in text_blocks(ms):
+        sentences = [s for s in by_block.get(b.index, []) if not has_evidence(ms, s)]
+        if not sentences:
+            continue
+        doc = block_doc(ms, b.index)
+        terms = technical_spans(ms, doc)
+        for s in sentences:
+            yield b, s, _SentenceContext(ms, s, doc, terms)
+
+
+def _char_span(doc: Any, start: int, end: int) -> tuple[int, int]:
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+
+
+# -- RC301 --------------------------------------------------------------------
+
+
+def hype_words(options: dict[str, Any]) -> frozenset[str]:
+    """The hype lexicon in force: Millar 2022 ∪ Vinkers 2015, minus the words refcheck
+    leaves out by default, plus/minus the user's ``add``/``remove``."""
+    base = (
+        lexicons.words("hype-adjectives-millar2022.tsv")
+        | lexicons.words("positive-words-vinkers2015.txt")
+    ) - lexicons.words("not-flagged-by-default.tsv")
+    return lexicons.effective(base | lexicons.words("hype-phrases.txt"), options)
+
+
+def rank_words() -> dict[str, str]:
+    """Superlatives and comparatives with their kind (superlative | comparative)."""
+    return {r[0].lower(): r[1] for r in lexicons.rows("superlatives-comparatives.tsv") if len(r) > 1}
+
+
+class UnsupportedSuperlative(Rule):
+    """A hype word, superlative or unqualified comparative in a sentence with no citation and no data.
+
+    What it flags:
+        The evaluative words themselves — the promotional adjectives of Millar et al.
+        2022 and Vinkers et al. 2015 ("remarkable", "crucial", "unprecedented"),
+        superlatives ("best", "most promising", "for the first time") and comparatives
+        that name no comparator ("superior", "more effective") — when their sentence
+        carries neither a citation nor a figure (a number with a unit, a percentage,
+        a p-value, a confidence interval, a sample size).  Several such words close
+        together ("unique origin, potent …, and remarkable …") are one finding on the
+        span of all of them, one severity higher.  Not flagged: proper names ("Key
+        Laboratory", "First Affiliated Hospital"), enumerations ("First, …"), a word
+        describing a newly found entity ("a novel binding partner"), technical terms
+        ("critical care", "significant difference"), quotations, comparatives in goals
+        or recommendations ("to develop more effective strategies"), headings, titles,
+        front matter, funding, disclosure, acknowledgement sections and the reference
+        list.  In the abstract and conclusions the severity is info by default.
+
+    Why it matters:
+        An evaluation with nothing behind it asks the reader to take the authors'
+        word.  Editors and reviewers read such words as overstatement, and promotional
+        language in the biomedical literature has risen steeply (Vinkers et al., BMJ
+        2015; Millar et al., JAMA Netw Open 2022).
+
+    Example:
+        "hUC-MSCs demonstrate remarkable advantages … making them crucial for liver
+        regeneration."  No citation, no data: "remarkable" and "crucial" are flagged.
+
+    How to fix:
+        Cite the evidence, give the figure ("a 40% lower mortality"), or replace the
+        word with a precise one.  Words can be added or removed in the configuration:
+        ``[tool.refcheck.options.RC301] add = ["groundbreaking"]``, ``remove = ["novel"]``.
+    """
+
+    code = "RC301"
+    name = "unsupported-superlative"
+    default_severity = Severity.WARNING
+    options = {"add": [], "remove": [], "summary_severity": "info", "stack_gap": 8}
+
+    def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
+        nlp = nlp_for(ms)
+        hype = hype_words(options)
+        removed = lexicons.effective((), {"add": options.get("remove")})
+        ranks = {w: k for w, k in rank_words().items() if w not in removed}
+        matcher = _matcher(nlp, frozenset(hype | set(ranks)))
+        summary_sev = Severity(str(options.get("summary_severity", "info")).lower())
+        gap = int(options.get("stack_gap", 8))
+        for block, sentence, ctx in _unsupported_sentences(ms):
+            if is_recommendation(ctx):
+                continue
+            hits = [h for h in self._hits(ctx, matcher, hype, ranks) if ctx.contains(h.start, h.end)]
+            if not hits:
+                continue
+            base = summary_sev if in_summary(block) else self.severity
+            for group in _stacks(ctx.doc, hits, gap):
+                yield self._finding(ms, block, ctx, group, base)
+
+    def _hits(self, ctx: _SentenceContext, matcher: LexiconMatcher, hype: frozenset[str], ranks: dict[str, str]) -> Iterator[Hit]:
+        doc = ctx.doc
+        taken: set[int] = set()
+        for s, e, entry in matcher(doc):
+            if not ctx.contains(s, e) or ctx.excluded(s, e):
+                continue
+            kind = ranks.get(entry, "hype")
+            if kind == "comparative" and _COMPARATOR.search(ctx.sentence.text):
+                continue
+            # "most promising": the superlative covers both words.
+            if s > ctx.first and doc[s - 1].lower_ in ("most", "least") and kind == "hype":
+                s, kind = s - 1, "superlative"
+            taken.update(range(s, e))
+            yield Hit(s, e, entry, kind)
+        # "-est" forms and "most X" of evaluative words not themselves in the list.
+        for tok in ctx.tokens:
+            if tok.i in taken or tok.i + 1 >= len(doc):
+                continue
+            word = tok.lower_
+            if word.endswith("est") and lemma(tok) in hype and word not in hype and not ctx.excluded(tok.i, tok.i + 1):
+                yield Hit(tok.i, tok.i + 1, word, "superlative")
+            elif word in ("most", "least") and doc[tok.i + 1].lower_ in _EVALUATIVE and not ctx.excluded(tok.i + 1, tok.i + 2):
+                taken.add(tok.i + 1)
+                yield Hit(tok.i, tok.i + 2, f"{word} {doc[tok.i + 1].lower_}", "superlative")
+
+    def _finding(self, ms: Manuscript, block: Block, ctx: _SentenceContext, group: list[Hit], base: Severity) -> Finding:
+        start, end = _char_span(ctx.doc, group[0].start, group[-1].end)
+        words = [ctx.doc[h.start : h.end].text for h in group]
+        data = {"words": words, "kinds": [h.kind for h in group]}
+        if len(group) > 1:
+            quoted = ", ".join(f"“{w}”" for w in words)
+            return self.finding(
+                ms, block.index, start, end,
+                f"{len(group)} evaluations in one sentence ({quoted}) with no citation or data to support them. "
+                "Keep the claim that matters and support it with a citation or a figure.",
+                severity=_severity_up(base), data={**data, "stacked": True},
+                suggestion="Cite the evidence or give the figure; drop the other adjectives.",
+            )
+        hit, word = group[0], words[0]
+        if hit.kind == "comparative":
+            msg = (f"“{word}” compares without saying to what, and the sentence gives no citation or data. "
+                   "Name the comparator and cite the comparison.")
+        elif hit.kind == "superlative":
+            msg = (f"“{word}” claims rank or priority with no citation or data in the sentence. "
+                   "Cite the comparison (or how priority was established), or qualify the claim.")
+        else:
+            msg = (f"“{word}” evaluates without support: the sentence has no citation and no data. "
+                   "Cite the evidence, give the figure, or use a more precise word.")
+        return self.finding(ms, block.index, start, end, msg, severity=base, data=data,
+                            suggestion="Add a citation or the figure, or replace the word.")
+
+
+# Adjectives that make "most X"/"least X" a superlative claim even outside the hype lists.
+_EVALUATIVE = frozenset(
+    "important effective efficient promising powerful successful suitable valuable reliable accurate "
+    "advanced significant potent useful beneficial advantageous appropriate ideal attractive "
+    "innovative influential impressive striking relevant critical crucial".split()
+)
+
+
+def _verb_like(tok: Any) -> bool:
+    """A token that probably starts a new clause ("making them crucial"), so the words
+    around it are separate evaluations, not one stacked list."""
+    if tok.pos_:
+        return tok.pos_ in ("VERB", "AUX")
+    return tok.is_lower and (tok.text.endswith("ing") or tok.lower_ in {"is", "are", "was", "were", "be", "has", "have"})
+
+
+def _stacks(doc: Any, hits: list[Hit], gap: int) -> list[list[Hit]]:
+    """Group hits that stand in one list: at most ``gap`` tokens apart with a comma or
+    coordinator between them ("unique origin, potent …, and remarkable")."""
+    groups: list[list[Hit]] = []
+    for h in sorted(hits, key=lambda h: h.start):
+        if groups:
+            prev = groups[-1][-1]
+            between = doc[prev.end : h.start]
+            if len(between) <= gap and any(t.text == "," or t.lower_ in ("and", "or", "nor") for t in between) \
+                    and not any(t.text in ".;:" or _verb_like(t) for t in between):
+                groups[-1].append(h)
+                continue
+        groups.append([h])
+    return groups
+
+
+# -- RC302 --------------------------------------------------------------------
+
+
+def absolute_terms(options: dict[str, Any]) -> frozenset[str]:
+    """Hyland's boosters marked RC302 plus the impersonal certainty phrases, adjusted by options."""
+    base = lexicons.words("boosters-hyland2005.tsv", 0, (1, "RC302")) | lexicons.words("absolute-phrases.txt")
+    return lexicons.effective(base, options)
+
+
+class AbsoluteLanguage(Rule):
+    """Absolute or certainty language ("always", "never", "clearly", "it is well known") with no citation or data.
+
+    What it flags:
+        The words and phrases by which a claim is presented as certain or settled —
+        Hyland's boosters "always", "never", "undoubtedly", "clearly", "obviously",
+        "definitely", "proves", "without doubt", and the impersonal "it is well
+        known", "it is widely accepted", "there is no doubt" — in a sentence with no
+        citation and no figure.  Not flagged: hedged forms ("not always", "almost
+        never"), "clearly defined/described", "prove" in a goal ("trials are needed
+        to prove"), quotations, methods sections, headings, front matter, funding and
+        disclosure text and the reference list.
+
+    Why it matters:
+        Science rarely licenses "always" or "proves"; an unreferenced "it is well
+        known" hides whose knowledge it is.  Reviewers read such certainty as
+        overreach, and readers cannot check it.
+
+    Example:
+        "MSC therapy is always safe." — "always" is flagged; "MSC therapy was safe
+        in all 120 patients [4]." is not.
+
+    How to fix:
+        Cite the source, give the figure, or qualify the statement ("in most
+        reported cases", "usually").  Add or remove terms with
+        ``[tool.refcheck.options.RC302] add = [...]`` / ``remove = [...]``.
+    """
+
+    code = "RC302"
+    name = "absolute-language"
+    default_severity = Severity.WARNING
+    options = {"add": [], "remove": [], "summary_severity": "info"}
+
+    def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
+        matcher = _matcher(nlp_for(ms), absolute_terms(options), True)
+        summary_sev = Severity(str(options.get("summary_severity", "info")).lower())
+        for block, sentence, ctx in _unsupported_sentences(ms):
+            if any(METHODS_SECTION.search(t) for t in block.section):
+                continue
+            for s, e, entry in matcher(ctx.doc):
+                if not ctx.contains(s, e) or ctx.excluded(s, e) or self._hedged(ctx, s, e, entry):
+                    continue
+                start, end = _char_span(ctx.doc, s, e)
+                phrase = ctx.doc[s:e].text
+                if e - s > 1 and entry.startswith(("it ", "there ")):
+                    msg = (f"“{phrase}” presents the claim as settled knowledge without saying whose. "
+                           "Cite a source (a review or guideline), or state the claim and support it.")
+                else:
+                    msg = (f"“{phrase}” states the claim as certain, with no citation or data in the sentence. "
+                           "Cite the evidence or qualify the statement.")
+                yield self.finding(ms, block.index, start, end, msg,
+                                   severity=summary_sev if in_summary(block) else self.severity,
+                                   suggestion="Add a citation or the figure, or qualify the claim.",
+                                   data={"term": entry})
+
+    @staticmethod
+    def _hedged(ctx: _SentenceContext, s: int, e: int, entry: str) -> bool:
+        doc = ctx.doc
+        prev = doc[s - 1].lower_ if s > ctx.first else ""
+        nxt = doc[e].lower_ if e < len(doc) else ""
+        if prev in _HEDGES:
+            return True
+        if entry == "clearly" and nxt in _CLEARLY_NEUTRAL:
+            return True
+        if entry == "prove":
+            window = {t.lower_ for t in doc[max(ctx.first, s - 3) : s]}
+            return bool(window & {"to", "not", "yet", "unproven", "cannot", "can", "could", "may", "might", "will", "should", "must"}) \
+                or bool(_GOAL.search(ctx.sentence.text))
+        return False
+
+
+RULES: tuple[type[Rule], ...] = (UnsupportedSuperlative, AbsoluteLanguage)
 
 
 @hookimpl
-def refcheck_get_rules() -> list:
-    return []
+def refcheck_get_rules() -> list[type[Rule]]:
+    return list(RULES)

@@ -1,0 +1,148 @@
+"""Does a sentence carry its own evidence?  Citations, data, and parsed text per block.
+
+Several rules ask the same questions of a sentence — is it cited, does it give a
+figure, is it a claim at all — and they must agree, or a sentence could be "cited"
+for one rule and "uncited" for the next.  The answers live here, computed once per
+manuscript and cached in ``manuscript.metadata`` (the dataclass is frozen, its
+metadata dict is the sanctioned cache).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from refcheck.analysis.nlp import get_nlp, lemma
+from refcheck.model import Citation, Manuscript, Sentence
+
+_UNIT = (
+    r"%|‰|percent|per\s?cent|fold|-fold|times|mg|µg|μg|ug|ng|pg|g|kg|ml|mL|µl|μl|ul|l|L|dl|dL|"
+    r"mmol|µmol|μmol|nmol|mol|mM|µM|μM|nM|pM|M|IU|U|mmHg|cm|mm|µm|μm|nm|m|km|kDa|Da|bp|kb|Mb|"
+    r"°C|°F|K|Hz|kHz|MHz|h|hr|hrs|hours?|min|minutes?|s|sec|seconds?|days?|weeks?|months?|years?|"
+    r"patients|participants|subjects|individuals|people|persons|cases|controls|children|adults|"
+    r"women|men|mice|rats|animals|samples|eyes|cells/mL|cells|studies|trials|articles|respondents"
+)
+_NUMBER = r"(?<![\w./-])[-−+]?\d+(?:[.,]\d+)?"
+DATA_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("p-value", re.compile(r"\b[pP]\s*(?:[<>=≤≥]|&lt;|&gt;)\s*0?\.\d+")),
+    ("confidence interval", re.compile(r"\b\d{2}(?:\.\d)?\s*%\s*(?:CI|confidence interval|credible interval)\b", re.I)),
+    ("sample size", re.compile(r"(?<![A-Za-z])[nN]\s*=\s*\d[\d,]*")),
+    ("effect size", re.compile(r"\b(?:OR|HR|RR|IRR|aOR|aHR|SMD|MD|AUC|r|R2|R²|ρ|β|κ)\s*[=:]\s*[-−]?\d", re.UNICODE)),
+    ("percentage", re.compile(_NUMBER + r"\s?(?:%|percent\b|per cent\b)")),
+    ("quantity", re.compile(_NUMBER + r"(?:\s?[-–]\s?\d+(?:[.,]\d+)?)?\s?(?:" + _UNIT + r")(?![\w])")),
+    ("ratio", re.compile(r"\b\d+(?:\.\d+)?\s?(?:-fold|fold|times)\b|\b\d+\s+(?:of|out of)\s+\d+\b")),
+)
+
+
+def find_data(text: str) -> list[tuple[int, int, str]]:
+    """Spans of data in ``text``: (start, end, kind) for p-values, confidence intervals,
+    sample sizes, effect sizes, percentages, numbers with units, ratios.
+
+    Bare numbers are not data: years, section numbers, citation numbers and the
+    digits of names such as "IL-6", "CXCL12" or "PI3K" say nothing about an effect.
+    """
+    found: list[tuple[int, int, str]] = []
+    for kind, pattern in DATA_PATTERNS:
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e, _ in found):
+                continue
+            found.append((m.start(), m.end(), kind))
+    return sorted(found)
+
+
+def has_data(text: str) -> bool:
+    """True when ``text`` reports a figure (see :func:`find_data`)."""
+    return bool(find_data(text))
+
+
+def citations_by_block(ms: Manuscript) -> dict[int, list[Citation]]:
+    """Citations grouped by block, computed once per manuscript."""
+    cache = ms.metadata.setdefault("_evidence", {})
+    if "by_block" not in cache:
+        by_block: dict[int, list[Citation]] = {}
+        for c in ms.citations:
+            by_block.setdefault(c.block, []).append(c)
+        cache["by_block"] = by_block
+    return cache["by_block"]
+
+
+def sentence_citations(ms: Manuscript, sentence: Sentence) -> list[Citation]:
+    """The citations that sit inside ``sentence`` (a citation moved after the full stop
+    by the sentence splitter belongs to the sentence it follows)."""
+    return [
+        c for c in citations_by_block(ms).get(sentence.block, [])
+        if sentence.start <= c.start and c.end <= sentence.end
+    ]
+
+
+def is_cited(ms: Manuscript, sentence: Sentence) -> bool:
+    """True when the sentence carries at least one citation of any style."""
+    return bool(sentence_citations(ms, sentence))
+
+
+def has_evidence(ms: Manuscript, sentence: Sentence) -> bool:
+    """A citation or a figure: either lets a reader check the claim."""
+    return is_cited(ms, sentence) or has_data(sentence.text)
+
+
+def nlp_for(ms: Manuscript) -> Any:
+    """The spaCy pipeline for this manuscript (``metadata["spacy_model"]`` when set)."""
+    return get_nlp(ms.metadata.get("spacy_model") or None)
+
+
+def block_doc(ms: Manuscript, block: int) -> Any:
+    """The spaCy Doc of a block's text, parsed once and cached for every rule."""
+    cache = ms.metadata.setdefault("_evidence", {}).setdefault("docs", {})
+    if block not in cache:
+        cache[block] = nlp_for(ms)(ms.blocks[block].text)
+    return cache[block]
+
+
+def sentence_span(ms: Manuscript, sentence: Sentence) -> Any:
+    """The spaCy Span of ``sentence`` inside its block Doc."""
+    doc = block_doc(ms, sentence.block)
+    return doc.char_span(sentence.start, sentence.end, alignment_mode="expand")
+
+
+# -- claims ---------------------------------------------------------------------
+
+_EFFECT_VERBS = frozenset(
+    "improve reduce increase decrease promote enhance inhibit suppress cause induce regulate "
+    "modulate protect prevent alleviate attenuate accelerate activate mediate trigger affect "
+    "influence boost lower raise restore stimulate impair exacerbate mitigate ameliorate "
+    "facilitate contribute correlate associate predict lead result decrease outperform surpass "
+    "exceed demonstrate show indicate suggest reveal find confirm establish report provide enable ensure "
+    "allow offer benefit".split()
+)
+_COMPARATIVE = re.compile(r"\b(?:more|less|fewer|greater|higher|lower|better|worse|superior|inferior)\b", re.I)
+_NUMBER_WORD = re.compile(r"(?<![\w-])\d+(?:\.\d+)?(?![\w-])")
+
+
+def claim_kind(ms: Manuscript, sentence: Sentence) -> str | None:
+    """Why ``sentence`` is a claim a reader may want a source for, or None.
+
+    A claim reports an effect or cause ("X reduces Y"), attributes a finding
+    ("studies show"), compares ("superior to", "more effective") or gives a number.
+    Questions, and sentences of under six words, are not claims.
+    """
+    text = sentence.text.strip()
+    if text.endswith("?") or len(text.split()) < 6:
+        return None
+    span = sentence_span(ms, sentence)
+    if span is not None:
+        for tok in span:
+            if lemma(tok) in _EFFECT_VERBS:
+                return "effect"
+    if _COMPARATIVE.search(text):
+        return "comparison"
+    if has_data(text) or _NUMBER_WORD.search(_strip_citations(ms, sentence)):
+        return "number"
+    return None
+
+
+def _strip_citations(ms: Manuscript, sentence: Sentence) -> str:
+    text = sentence.text
+    for c in reversed(sentence_citations(ms, sentence)):
+        a, b = c.start - sentence.start, c.end - sentence.start
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
