@@ -269,7 +269,8 @@ class DuplicateReference(Rule):
 
     What it flags:
         Two entries with the same DOI or PMID, or with near-identical titles
-        (similarity ≥ 0.92 after normalising case and punctuation) and the same year.
+        (similarity ≥ 0.92 after normalising case and punctuation), the same year and
+        the same first author (a blog post that borrows a paper's title is another work).
         The later entry is flagged and names the earlier one.
 
     Why it matters:
@@ -302,7 +303,11 @@ class DuplicateReference(Rule):
             elif ref.title and len(ref.title) > 15:
                 norm = _norm_title(ref.title)
                 for other_norm, other in by_prefix.get(norm[:12], []):
-                    if other.year == ref.year and SequenceMatcher(None, norm, other_norm).ratio() >= threshold:
+                    if (
+                        other.year == ref.year
+                        and _first_author_surname(other) == _first_author_surname(ref)
+                        and SequenceMatcher(None, norm, other_norm).ratio() >= threshold
+                    ):
                         earlier, why = other, "a near-identical title and the same year"
                         break
                 by_prefix.setdefault(norm[:12], []).append((norm, ref))

@@ -11,29 +11,28 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from refcheck.rules import lexicons
+from refcheck.rules.language import in_summary, section_exempt, text_blocks
+
 from refcheck.analysis.evidence import block_doc, claim_kind, is_cited, sentence_citations
 from refcheck.analysis.nlp import lemma
 from refcheck.model import Block, BlockKind, Finding, Manuscript, Sentence, Severity
 from refcheck.plugins import hookimpl
 from refcheck.rule import Rule
-from refcheck.rules import lexicons
-from refcheck.rules.language import in_summary, section_exempt, text_blocks
 
 # Words allowed between an attribution subject and its verb: "studies have consistently shown".
 _BETWEEN = frozenset(
-    "have has had been also consistently repeatedly clearly further all generally recently previously now "
-    "largely increasingly collectively together already indeed both convincingly widely mostly".split()
+    ["have", "has", "had", "been", "also", "consistently", "repeatedly", "clearly", "further", "all", "generally", "recently", "previously", "now", "largely", "increasingly", "collectively", "together", "already", "indeed", "both", "convincingly", "widely", "mostly"]
 )
 # Determiners that make the source this manuscript or an anaphor of cited work.
-_SELF = frozenset("this these those our my its their we present such".split())
+_SELF = frozenset(["this", "these", "those", "our", "my", "its", "their", "we", "present", "such"])
 # Modifiers that make the source future or wished-for research: a call for research.
-_WISHED = frozenset("future further additional more larger new ongoing prospective forthcoming".split())
-_OWN_BY_DEFAULT = frozenset("result finding datum data observation work".split())
-_PREPOSITIONS = frozenset("on of in into from with about regarding concerning across among".split())
-_PASSIVE_VERBS = frozenset("show demonstrate report find document prove establish suggest indicate reveal confirm observe".split())
+_WISHED = frozenset(["future", "further", "additional", "more", "larger", "new", "ongoing", "prospective", "forthcoming"])
+_OWN_BY_DEFAULT = frozenset(["result", "finding", "datum", "data", "observation", "work"])
+_PREPOSITIONS = frozenset(["on", "of", "in", "into", "from", "with", "about", "regarding", "concerning", "across", "among"])
+_PASSIVE_VERBS = frozenset(["show", "demonstrate", "report", "find", "document", "prove", "establish", "suggest", "indicate", "reveal", "confirm", "observe"])
 _PP_QUANT = frozenset(
-    "recent previous prior earlier several many numerous multiple various some other published existing "
-    "current clinical experimental preclinical".split()
+    ["recent", "previous", "prior", "earlier", "several", "many", "numerous", "multiple", "various", "some", "other", "published", "existing", "current", "clinical", "experimental", "preclinical"]
 )
 
 
@@ -126,7 +125,7 @@ def _source_at(doc: Any, j: int, first: int, sources: frozenset[str]) -> int | N
     return j
 
 
-_NP_STOP = frozenset("while although though as that which because since if when whereas but and or the a an".split())
+_NP_STOP = frozenset(["while", "although", "though", "as", "that", "which", "because", "since", "if", "when", "whereas", "but", "and", "or", "the", "a", "an"])
 
 
 def _phrase_start(doc: Any, subj: int, first: int) -> int:

@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from refcheck.rules import lexicons
+
 from refcheck.analysis.evidence import block_doc, has_evidence, nlp_for
 from refcheck.analysis.nlp import has_tagger, lemma
 from refcheck.model import Block, BlockKind, Finding, Manuscript, Sentence, Severity
 from refcheck.plugins import hookimpl
 from refcheck.rule import Rule
-from refcheck.rules import lexicons
 
 TEXT_KINDS = (BlockKind.PARAGRAPH, BlockKind.ABSTRACT, BlockKind.FOOTNOTE, BlockKind.ENDNOTE)
 EXEMPT_SECTION = re.compile(
@@ -45,14 +46,13 @@ _GOAL = re.compile(
     re.I,
 )
 _GERUND_PREPOSITIONS = frozenset(
-    "during including regarding according following concerning considering excluding notwithstanding".split()
+    ["during", "including", "regarding", "according", "following", "concerning", "considering", "excluding", "notwithstanding"]
 )
 _QUOTES = (("“", "”"), ('"', '"'), ("‘", "’"))
 _NEGATORS = frozenset({"not", "no", "non", "statistically", "nominally"})
 _HEDGES = frozenset({"not", "almost", "nearly", "virtually", "practically", "hardly", "rarely", "seldom"})
 _CLEARLY_NEUTRAL = frozenset(
-    "defined described stated visible written labelled labeled marked separated distinguishable distinguished "
-    "identified delineated explained structured presented documented specified understood".split()
+    ["defined", "described", "stated", "visible", "written", "labelled", "labeled", "marked", "separated", "distinguishable", "distinguished", "identified", "delineated", "explained", "structured", "presented", "documented", "specified", "understood"]
 )
 _ENTITY_WORDS = frozenset({"novel", "new", "unique"})
 
@@ -61,7 +61,7 @@ def _severity_up(sev: Severity) -> Severity:
     return {Severity.INFO: Severity.WARNING, Severity.WARNING: Severity.ERROR}.get(sev, sev)
 
 
-def is_recommendation(ctx: "_SentenceContext") -> bool:
+def is_recommendation(ctx: _SentenceContext) -> bool:
     """A goal, need or recommendation ("should", "is needed", "to develop more effective …",
     "Conducting … is crucial"): it evaluates what ought to be done, not what was found."""
     if _GOAL.search(ctx.sentence.text):
@@ -188,9 +188,9 @@ class _SentenceContext:
         nxt = doc[end] if end < len(doc) else None
         if head.text[:1].isupper() and not self.initial(start):
             return "proper name"
-        if nxt is not None and nxt.is_alpha and nxt.text[:1].isupper() and not nxt.is_sent_start:
-            if head.text[:1].isupper() or head.lower_ in {"first", "key", "major", "national", "state"}:
-                return "proper name"
+        if (nxt is not None and nxt.is_alpha and nxt.text[:1].isupper() and not nxt.is_sent_start
+                and (head.text[:1].isupper() or head.lower_ in {"first", "key", "major", "national", "state"})):
+            return "proper name"
         # Enumeration: "First, …", "Secondly, …".
         if self.initial(start) and nxt is not None and nxt.text == ",":
             return "enumeration"
@@ -297,7 +297,7 @@ class UnsupportedSuperlative(Rule):
         matcher = _matcher(nlp, frozenset(hype | set(ranks)))
         summary_sev = Severity(str(options.get("summary_severity", "info")).lower())
         gap = int(options.get("stack_gap", 8))
-        for block, sentence, ctx in _unsupported_sentences(ms):
+        for block, _sentence, ctx in _unsupported_sentences(ms):
             if is_recommendation(ctx):
                 continue
             hits = [h for h in self._hits(ctx, matcher, hype, ranks) if ctx.contains(h.start, h.end)]
@@ -361,9 +361,7 @@ class UnsupportedSuperlative(Rule):
 
 # Adjectives that make "most X"/"least X" a superlative claim even outside the hype lists.
 _EVALUATIVE = frozenset(
-    "important effective efficient promising powerful successful suitable valuable reliable accurate "
-    "advanced significant potent useful beneficial advantageous appropriate ideal attractive "
-    "innovative influential impressive striking relevant critical crucial".split()
+    ["important", "effective", "efficient", "promising", "powerful", "successful", "suitable", "valuable", "reliable", "accurate", "advanced", "significant", "potent", "useful", "beneficial", "advantageous", "appropriate", "ideal", "attractive", "innovative", "influential", "impressive", "striking", "relevant", "critical", "crucial"]
 )
 
 
@@ -436,7 +434,7 @@ class AbsoluteLanguage(Rule):
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
         matcher = _matcher(nlp_for(ms), absolute_terms(options), True)
         summary_sev = Severity(str(options.get("summary_severity", "info")).lower())
-        for block, sentence, ctx in _unsupported_sentences(ms):
+        for block, _sentence, ctx in _unsupported_sentences(ms):
             if any(METHODS_SECTION.search(t) for t in block.section):
                 continue
             for s, e, entry in matcher(ctx.doc):

@@ -1,10 +1,284 @@
-"""Rule family placeholder: filled in by its issue; registers no rule yet."""
+"""RC2xx: topical relevance — references off the manuscript's topic or off the citing sentence.
+
+Both rules ask the relevance scorer (``refcheck_relevance_scorer`` hook; the lexical
+one unless a plugin provides another) for a score in [0, 1] and then judge each
+score against the manuscript's *own* distribution: a reference is flagged when it
+is a low outlier among the manuscript's references (below a fraction of their
+median), not when it misses one fixed cut that suits one field
+and fails the next.  A reference whose title has only generic words ("Research
+progress") is not judged.
+"""
 
 from __future__ import annotations
 
+import re
+import statistics
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from refcheck.analysis.abbreviations import expansion_map, find_abbreviations
+from refcheck.model import BlockKind, Finding, Manuscript, Reference, Severity
 from refcheck.plugins import hookimpl
+from refcheck.relevance import Match, Weighted, get_scorer
+from refcheck.rule import Rule
+
+BODY_WEIGHT = 0.05  # per use in the running text: a word used 20 times counts like a title word
+_BAD_TITLE = re.compile(r"\d+\s*\(\d+\)|\bdoi\b|https?://", re.I)
+_IDS = re.compile(r"https?://\S+|\bdoi:?\s*\S+|\b10\.\d{4,}/\S+|\d+", re.I)
+
+
+def abbreviations_of(ms: Manuscript) -> dict[str, str]:
+    """Short → long forms: from prepare when it found them, else found here."""
+    found = list(ms.abbreviations) or find_abbreviations(ms.blocks)
+    return expansion_map(found)
+
+
+def topic_parts(ms: Manuscript) -> list[Weighted]:
+    """What the manuscript is about: title (1.0), abstract and keywords (0.5), headings (0.25).
+
+    A term's presence is capped at 1, so a word of the title, or one the abstract
+    uses twice, counts fully; a word of one heading only a quarter.
+
+    Without an abstract or keywords the running text stands in, at low weight, so a
+    bare manuscript still has a profile.
+    """
+    parts: list[Weighted] = []
+    if ms.title:
+        parts.append((ms.title, 1.0))
+    has_summary = False
+    for b in ms.blocks:
+        if b.kind in (BlockKind.ABSTRACT, BlockKind.KEYWORDS):
+            parts.append((b.text, 0.5))
+            has_summary = True
+        elif b.kind is BlockKind.HEADING:
+            parts.append((b.text, 0.25))
+    body = BODY_WEIGHT if has_summary else 2 * BODY_WEIGHT
+    parts += [(b.text, body) for b in ms.blocks if b.kind is BlockKind.PARAGRAPH]
+    return parts
+
+
+def reference_parts(ref: Reference) -> list[Weighted]:
+    """The reference's title (1.0) and journal (0.4); the whole entry, less authors,
+    identifiers and numbers, when the parser found no usable title."""
+    title = ref.title or ""
+    if title and not _BAD_TITLE.search(title):
+        parts = [(title, 1.0)]
+        if ref.journal:
+            parts.append((ref.journal, 0.4))
+        return parts
+    text = ref.text
+    for a in ref.authors:
+        text = text.replace(a, " ")
+    text = _IDS.sub(" ", re.sub(r"\bet al\b\.?", " ", text))
+    return [(text, 0.8)]
+
+
+def reference_label(ref: Reference) -> str:
+    title = ref.title if ref.title and not _BAD_TITLE.search(ref.title) else ref.text
+    return " ".join(title.split())[:200]
+
+
+@dataclass(frozen=True)
+class Cut:
+    """The manuscript's own yardstick: median score and the flagging threshold."""
+
+    median: float
+    threshold: float
+
+
+def adaptive_cut(scores: Sequence[float], ratio: float) -> Cut:
+    """Flag below ``ratio`` × the manuscript's median score.
+
+    Why the median and a ratio: scores of real bibliographies differ by field and by
+    how much the abstract says (a median of 0.13 for an essay, 0.7 for a
+    meta-analysis); a reference is suspicious when it fits far worse than the
+    manuscript's typical reference, whatever that level is.
+    """
+    med = statistics.median(scores)
+    return Cut(med, ratio * med)
+
+
+def _terms(ts: Sequence[str], n: int = 6) -> str:
+    return ", ".join(ts[:n]) if ts else "(no distinctive words)"
+
+
+def explain(match: Match, subject: str, cut: Cut) -> str:
+    shared = (f"they share only: {_terms(match.shared, 5)}" if match.shared
+              else "they share no distinctive term")
+    return (f"relevance {match.score:.2f} against a median of {cut.median:.2f} for this "
+            f"manuscript's references; {subject} is about {_terms(match.query_terms)}; "
+            f"the reference is about {_terms(match.candidate_terms)}; {shared}")
+
+
+def _data(match: Match, ref: Reference, cut: Cut) -> dict[str, Any]:
+    return {
+        "score": match.score,
+        "median": round(cut.median, 4),
+        "threshold": round(cut.threshold, 4),
+        "shared_terms": list(match.shared),
+        "topic_terms": list(match.query_terms),
+        "reference_terms": list(match.candidate_terms),
+        "reference_title": reference_label(ref),
+    }
+
+
+_OPTIONS = {"ratio": 0.25, "min-references": 6, "min-mass": 0.6}
+
+
+def _flagged(match: Match, cut: Cut, options: Mapping[str, Any]) -> bool:
+    return match.mass >= options["min-mass"] and match.score < cut.threshold
+
+
+class OffTopicReference(Rule):
+    """A reference whose title and journal have nothing in common with the manuscript's topic.
+
+    What it flags:
+        A reference entry whose relevance to the manuscript's topic profile (title,
+        abstract, keywords and headings, with abbreviations such as "ALF" expanded
+        from their definitions) is a low outlier among the manuscript's own
+        references: below ``ratio`` × the median score of its references.  Relevance is
+        measured by the relevance scorer (lexical by default: distinctive shared
+        lemmas and word stems; generic words such as "cell", "study", "therapy" count
+        little).  Entries whose title has only generic words are not judged, nor are
+        lists of fewer than ``min-references`` judgeable entries.
+
+    Why it matters:
+        A review on stem cells in liver failure that lists papers on gastric-cancer
+        immunotherapy or smooth-muscle migration has a bibliography that was padded,
+        pasted from another manuscript or fabricated; editors and reviewers rarely
+        read every title.
+
+    Example:
+        In "Umbilical cord mesenchymal stem cells in acute liver failure", the entry
+        "Immune Checkpoint Inhibitor Combination Therapy for Gastric Cancer: Research
+        Progress" shares no distinctive term with the topic.
+
+    How to fix:
+        Check that the entry is the source you meant; replace it with the work that
+        supports the claim, or delete it and its citations.
+    """
+
+    code = "RC201"
+    name = "off-topic-reference"
+    default_severity = Severity.WARNING
+    options = dict(_OPTIONS)
+
+    def scores(self, ms: Manuscript, options: Mapping[str, Any]) -> list[tuple[Reference, Match]]:
+        """Every reference with its match against the topic profile."""
+        refs = [r for r in ms.references]
+        if not refs:
+            return []
+        scorer = get_scorer(dict(options))
+        matches = scorer.score(topic_parts(ms), [reference_parts(r) for r in refs], abbreviations_of(ms))
+        return list(zip(refs, matches))
+
+    def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
+        pairs = self.scores(ms, options)
+        judged = [m.score for _, m in pairs if m.mass >= options["min-mass"]]
+        if len(judged) < options["min-references"]:
+            return
+        cut = adaptive_cut(judged, options["ratio"])
+        for ref, match in pairs:
+            if not _flagged(match, cut, options):
+                continue
+            label = f"Reference {ref.number}" if ref.number is not None else "This reference"
+            block = ms.blocks[ref.block]
+            start, end = (ref.label_span or (0, len(block.text.rstrip())))
+            if ref.label_span:
+                start, end = 0, len(block.text.rstrip())
+            yield self.finding(
+                ms, ref.block, start, end,
+                f"{label} looks off-topic for this manuscript (\"{reference_label(ref)[:90]}\"): "
+                + explain(match, "the manuscript", cut) + ".",
+                references=[ref.number] if ref.number is not None else [],
+                suggestion="Check that this is the source meant; replace or remove it and its citations.",
+                data=_data(match, ref, cut),
+            )
+
+
+class CitationContextMismatch(Rule):
+    """A citation whose reference does not match the sentence that cites it.
+
+    What it flags:
+        A numeric citation naming a reference whose title (and journal) fits the
+        citing sentence — with its paragraph and section heading as weaker context —
+        far worse than the manuscript's other citations fit theirs (below ``ratio``
+        × the median), and which also fits the manuscript's topic less well than
+        its typical reference does.  When one citation names
+        several references, only the mismatched ones are named.
+
+    Why it matters:
+        A claim about stem-cell migration supported by a paper on ovarian-cancer
+        proliferation is not supported at all; mismatches are the commonest trace of
+        shifted numbering, a wrong pick from a reference manager, or invented sources.
+
+    Example:
+        "hUC-MSCs can promote migration to liver injury areas ^[22]" where [22] is
+        "Aptamer attenuates vascular smooth muscle cell proliferation and migration".
+
+    How to fix:
+        Open the cited work and check that it says what the sentence claims; cite the
+        right source (renumbering if needed) or rephrase the claim.
+    """
+
+    code = "RC202"
+    name = "citation-context-mismatch"
+    default_severity = Severity.WARNING
+    options = {"ratio": 0.75, "min-references": 6, "min-mass": 0.6}
+
+    def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
+        refs = {r.number: r for r in ms.references if r.number is not None}
+        cites = [c for c in ms.citations if c.style == "numeric" and c.numbers and not c.malformed]
+        if not refs or not cites:
+            return
+        scorer = get_scorer(dict(options))
+        abbreviations = abbreviations_of(ms)
+        ref_parts = {n: reference_parts(r) for n, r in refs.items()}
+        scored: list[tuple[Any, int, Match]] = []
+        for c in cites:
+            numbers = [n for n in dict.fromkeys(c.numbers) if n in refs]
+            if not numbers:
+                continue
+            block = ms.blocks[c.block]
+            sentence = next((s.text for s in ms.sentences_in(c.block) if s.start <= c.start < s.end + 1),
+                            block.text)
+            context = [(sentence, 1.0), (block.text, 0.3)]
+            if block.section_title:
+                context.append((block.section_title, 0.3))
+            matches = scorer.score(context, [ref_parts[n] for n in numbers], abbreviations)
+            scored += [(c, n, m) for n, m in zip(numbers, matches)]
+        judged = [m.score for _, _, m in scored if m.mass >= options["min-mass"]]
+        if len(judged) < options["min-references"]:
+            return
+        cut = adaptive_cut(judged, options["ratio"])
+        topic = {r.number: m for r, m in OffTopicReference().scores(ms, options)}
+        topic_median = statistics.median(m.score for m in topic.values())
+        by_citation: dict[Any, list[tuple[int, Match]]] = {}
+        for c, n, m in scored:
+            # Sentences are short and lexical overlap with them is noisy: a reference
+            # that fits the manuscript's topic better than its typical reference is
+            # not named on the sentence's word choice alone.
+            if _flagged(m, cut, options) and topic[n].score < topic_median:
+                by_citation.setdefault(c, []).append((n, m))
+        for c, bad in by_citation.items():
+            parts = [
+                f"reference {n} (\"{reference_label(refs[n])[:90]}\") does not match the citing sentence: "
+                + explain(m, "the sentence", cut)
+                for n, m in bad
+            ]
+            n0, m0 = bad[0]
+            data = _data(m0, refs[n0], cut)
+            data["mismatched"] = {str(n): _data(m, refs[n], cut) for n, m in bad}
+            yield self.finding(
+                ms, c.block, c.start, c.end,
+                "; ".join(parts)[0].upper() + "; ".join(parts)[1:] + ".",
+                references=[n for n, _ in bad],
+                suggestion="Check that the cited work supports this sentence; cite the right source.",
+                data=data,
+            )
 
 
 @hookimpl
-def refcheck_get_rules() -> list:
-    return []
+def refcheck_get_rules() -> list[type[Rule]]:
+    return [OffTopicReference, CitationContextMismatch]

@@ -7,13 +7,13 @@ Loaded once per process (``lru_cache``); rules combine them with the user's
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LEXICON_DIR = Path(__file__).resolve().parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def rows(name: str) -> tuple[tuple[str, ...], ...]:
     """Data rows of ``name`` (comments, blank lines and a ``word…`` header dropped)."""
     out: list[tuple[str, ...]] = []
@@ -27,7 +27,7 @@ def rows(name: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def words(name: str, column: int = 0, where: tuple[int, str] | None = None) -> frozenset[str]:
     """Lower-case entries of one column; ``where=(col, value)`` keeps matching rows only."""
     return frozenset(
