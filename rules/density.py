@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from refcheck.rules import lexicons
-from refcheck.rules.language import in_summary, section_exempt, text_blocks
+from refcheck.rules.language import METHODS_SECTION, in_summary, section_exempt, text_blocks
 
 from refcheck.analysis.evidence import block_doc, claim_kind, is_cited, sentence_citations
 from refcheck.analysis.nlp import lemma
@@ -29,6 +29,7 @@ _SELF = frozenset(["this", "these", "those", "our", "my", "its", "their", "we", 
 # Modifiers that make the source future or wished-for research: a call for research.
 _WISHED = frozenset(["future", "further", "additional", "more", "larger", "new", "ongoing", "prospective", "forthcoming"])
 _OWN_BY_DEFAULT = frozenset(["result", "finding", "datum", "data", "observation", "work"])
+_OTHERS = frozenset(["existing", "previous", "prior", "published", "earlier", "other", "recent", "several", "many", "numerous"])
 _PREPOSITIONS = frozenset(["on", "of", "in", "into", "from", "with", "about", "regarding", "concerning", "across", "among"])
 _PASSIVE_VERBS = frozenset(["show", "demonstrate", "report", "find", "document", "prove", "establish", "suggest", "indicate", "reveal", "confirm", "observe"])
 _PP_QUANT = frozenset(
@@ -65,7 +66,7 @@ def find_attribution(ms: Manuscript, sentence: Sentence, verbs: frozenset[str]) 
     for tok in toks:
         lem = lemma(tok)
         # 1. Source noun + (aux/adverbs) + reporting verb.
-        if lem in verbs and tok.i > first:
+        if lem in verbs and tok.i > first and _verb_like(doc, tok):
             j = tok.i - 1
             while j >= first and doc[j].lower_ in _BETWEEN:
                 j -= 1
@@ -96,9 +97,31 @@ def find_attribution(ms: Manuscript, sentence: Sentence, verbs: frozenset[str]) 
             k = tok.i + 2
             while k < len(doc) and k - tok.i <= 4 and lemma(doc[k]) not in sources:
                 k += 1
-            if k < len(doc) and lemma(doc[k]) in sources and not (set(t.lower_ for t in doc[tok.i + 2 : k]) & _SELF):
+            if k < len(doc) and _source_at(doc, k, first, sources) is not None \
+                    and not (set(t.lower_ for t in doc[tok.i + 2 : k]) & _SELF):
                 return span(tok.i, k + 1)
     return None
+
+
+_NOUN_AMBIGUOUS = frozenset(["claim", "report", "support", "note", "point", "document", "finding", "review", "study"])
+
+
+def _verb_like(doc: Any, tok: Any) -> bool:
+    """Is the reporting-verb candidate a verb here?  "research finding", "research claims
+    and …" are nouns; "studies claim that …" is a verb.  A tagger decides when present."""
+    if tok.pos_:
+        return tok.pos_ in ("VERB", "AUX")
+    if tok.lower_.endswith("ing"):
+        return False
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    prev = doc[tok.i - 1] if tok.i > 0 else None
+    if tok.lower_.endswith("ed") and (nxt is None or nxt.lower_ in {"by", ".", ",", "in", "for", "from", "as", ";"}) \
+            and (prev is None or prev.lower_ not in {"have", "has", "had"}):
+        return False  # participle: "the studies identified by the search"
+    if lemma(tok) in _NOUN_AMBIGUOUS:
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        return nxt is not None and nxt.lower_ == "that"
+    return True
 
 
 def _source_at(doc: Any, j: int, first: int, sources: frozenset[str]) -> int | None:
@@ -108,6 +131,8 @@ def _source_at(doc: Any, j: int, first: int, sources: frozenset[str]) -> int | N
     tok = doc[j]
     if lemma(tok) not in sources and tok.lower_ not in sources:
         return None
+    if j > first and doc[j - 1].lower_ in ("a", "an", "one"):
+        return None  # "a research claim": one item, not the literature
     # A countable source must be plural to stand for "the literature": "studies
     # demonstrate", not "the study demonstrates" (which is about one study, usually cited
     # or this one).
@@ -118,7 +143,7 @@ def _source_at(doc: Any, j: int, first: int, sources: frozenset[str]) -> int | N
     if lemma(tok) in _OWN_BY_DEFAULT or tok.lower_ in _OWN_BY_DEFAULT:
         k = j - 1
         while k >= first and doc[k].is_alpha and j - k <= 3:
-            if doc[k].lower_ in _PP_QUANT:
+            if doc[k].lower_ in _OTHERS:
                 return j
             k -= 1
         return None
@@ -208,7 +233,7 @@ class UncitedAttribution(Rule):
         blocks = {b.index: b for b in text_blocks(ms)}
         for s in ms.sentences:
             block = blocks.get(s.block)
-            if block is None or is_cited(ms, s):
+            if block is None or is_cited(ms, s) or any(METHODS_SECTION.search(t) for t in block.section):
                 continue
             hit = find_attribution(ms, s, verbs)
             if hit is None:
