@@ -107,12 +107,7 @@ def sentence_span(ms: Manuscript, sentence: Sentence) -> Any:
 # -- claims ---------------------------------------------------------------------
 
 _EFFECT_VERBS = frozenset(
-    "improve reduce increase decrease promote enhance inhibit suppress cause induce regulate "
-    "modulate protect prevent alleviate attenuate accelerate activate mediate trigger affect "
-    "influence boost lower raise restore stimulate impair exacerbate mitigate ameliorate "
-    "facilitate contribute correlate associate predict lead result decrease outperform surpass "
-    "exceed demonstrate show indicate suggest reveal find confirm establish report provide enable ensure "
-    "allow offer benefit".split()
+    ["improve", "reduce", "increase", "decrease", "promote", "enhance", "inhibit", "suppress", "cause", "induce", "regulate", "modulate", "protect", "prevent", "alleviate", "attenuate", "accelerate", "activate", "mediate", "trigger", "affect", "influence", "boost", "lower", "raise", "restore", "stimulate", "impair", "exacerbate", "mitigate", "ameliorate", "facilitate", "contribute", "correlate", "associate", "predict", "lead", "result", "decrease", "outperform", "surpass", "exceed", "demonstrate", "show", "indicate", "suggest", "reveal", "find", "confirm", "establish", "report", "provide", "enable", "ensure", "allow", "offer", "benefit"]
 )
 _COMPARATIVE = re.compile(r"\b(?:more|less|fewer|greater|higher|lower|better|worse|superior|inferior)\b", re.I)
 _NUMBER_WORD = re.compile(r"(?<![\w-])\d+(?:\.\d+)?(?![\w-])")
