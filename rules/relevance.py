@@ -171,7 +171,7 @@ class OffTopicReference(Rule):
             return []
         scorer = get_scorer(dict(options))
         matches = scorer.score(topic_parts(ms), [reference_parts(r) for r in refs], abbreviations_of(ms))
-        return list(zip(refs, matches))
+        return list(zip(refs, matches, strict=True))
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
         pairs = self.scores(ms, options)
@@ -184,9 +184,7 @@ class OffTopicReference(Rule):
                 continue
             label = f"Reference {ref.number}" if ref.number is not None else "This reference"
             block = ms.blocks[ref.block]
-            start, end = (ref.label_span or (0, len(block.text.rstrip())))
-            if ref.label_span:
-                start, end = 0, len(block.text.rstrip())
+            start, end = 0, len(block.text.rstrip())  # the whole entry: the comment shows its title
             yield self.finding(
                 ms, ref.block, start, end,
                 f"{label} looks off-topic for this manuscript (\"{reference_label(ref)[:90]}\"): "
@@ -247,7 +245,7 @@ class CitationContextMismatch(Rule):
             if block.section_title:
                 context.append((block.section_title, 0.3))
             matches = scorer.score(context, [ref_parts[n] for n in numbers], abbreviations)
-            scored += [(c, n, m) for n, m in zip(numbers, matches)]
+            scored += [(c, n, m) for n, m in zip(numbers, matches, strict=True)]
         judged = [m.score for _, _, m in scored if m.mass >= options["min-mass"]]
         if len(judged) < options["min-references"]:
             return

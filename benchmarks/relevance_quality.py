@@ -1,0 +1,248 @@
+"""How well RC201/RC202 do: example precision/recall, real-article false alarms, swaps caught, speed.
+
+Run: ``.venv/bin/python benchmarks/relevance_quality.py`` (about half a minute).
+tests/test_relevance.py calls the same functions and checks the targets, so the
+figures in docs/relevance.md are the ones this script prints.
+
+* Example — examples/seed-review.txt against the hand labels in
+  tests/relevance_labels.yml; a reference counts as flagged when RC201 flags it or
+  RC202 names it at any of its citations.
+* False alarms — the share of the references of the real articles in
+  ../shared/corpus/jats that RC201 flags (the articles' bibliographies are taken
+  as correct).  Weights are leave-one-out: the article under test is left out of
+  the term-weight statistics, so the figure is not flattered by having seen it.
+* Swaps — in each article, 3 reference titles (and journals) chosen at random
+  (fixed seed) are replaced by titles from another, randomly chosen article of the
+  corpus; the share that RC201 (or RC202 at their citations) flags is measured.
+* Speed — RC201 + RC202 on a 300-reference manuscript (the 459-reference malaria
+  meta-analysis cut to its first 300 references and the citations to them).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from build_term_weights import (  # noqa: E402
+    build,
+    corpus_files,
+    english_probabilities,
+)
+from relevance_corpus import Article, load_article  # noqa: E402
+
+from refcheck.config import Config  # noqa: E402
+from refcheck.engine import read_manuscript, run_rules  # noqa: E402
+from refcheck.model import Manuscript  # noqa: E402
+from refcheck.plugins import get_plugin_manager, hookimpl  # noqa: E402
+from refcheck.relevance import LexicalScorer, _terms, stem_key, terms  # noqa: E402
+
+EXAMPLE = ROOT / "examples" / "seed-review.txt"
+LABELS = ROOT / "tests" / "relevance_labels.yml"
+RELEVANCE = Config(select=["RC201", "RC202"])
+SWAPS_PER_ARTICLE = 3
+SEED = 20250808
+
+
+def relevance_findings(ms: Manuscript) -> tuple[set[int], set[int]]:
+    """Reference numbers flagged by RC201 and by RC202."""
+    rc201: set[int] = set()
+    rc202: set[int] = set()
+    for f in run_rules(ms, RELEVANCE):
+        (rc201 if f.code == "RC201" else rc202).update(f.references)
+    return rc201, rc202
+
+
+# -- example --------------------------------------------------------------------------
+
+
+@dataclass
+class ExampleResult:
+    precision: float
+    recall: float
+    flagged: list[int]
+    positives: list[int]
+    rc201: list[int]
+    rc202: list[int]
+
+
+def example_quality() -> ExampleResult:
+    labels = yaml.safe_load(LABELS.read_text("utf-8"))["references"]
+    positives = {int(n) for n, v in labels.items() if v["unrelated"]}
+    rc201, rc202 = relevance_findings(read_manuscript(EXAMPLE))
+    flagged = rc201 | rc202
+    tp = len(flagged & positives)
+    return ExampleResult(
+        precision=tp / len(flagged) if flagged else 1.0,
+        recall=tp / len(positives),
+        flagged=sorted(flagged), positives=sorted(positives),
+        rc201=sorted(rc201), rc202=sorted(rc202),
+    )
+
+
+# -- corpus ---------------------------------------------------------------------------
+
+
+def corpus_articles(min_references: int = 10) -> list[Article]:
+    """Real articles with numbered references (author-year ones have no numbers to cite)."""
+    out = []
+    for path in corpus_files():
+        art = load_article(path)
+        ms = art.manuscript
+        numbered = [r for r in ms.references if r.number is not None and r.title]
+        if len(numbered) >= min_references:
+            out.append(art)
+    return out
+
+
+class _Weights:
+    """Leave-one-out term weights: the statistics without the article being tested."""
+
+    def __init__(self, articles: list[Article]):
+        self.articles = articles
+        self.texts = [a.full_text for a in articles]
+        vocab: set[str] = set()
+        for t in self.texts:
+            got = set(terms(t))
+            vocab |= got | {k for w in got if (k := stem_key(w))}
+        self.english = english_probabilities(vocab)
+
+    def without(self, index: int) -> dict[str, float]:
+        return build([t for i, t in enumerate(self.texts) if i != index], self.english)
+
+
+@contextmanager
+def scorer_plugin(scorer: object) -> Iterator[None]:
+    """Register a plugin whose scorer wins over the built-in one, for the duration."""
+
+    class _Plugin:
+        @hookimpl
+        def refcheck_relevance_scorer(self, config):  # noqa: ANN001, ANN202
+            return scorer
+
+    pm = get_plugin_manager()
+    plugin = _Plugin()
+    pm.register(plugin)
+    try:
+        yield
+    finally:
+        pm.unregister(plugin)
+
+
+@dataclass
+class CorpusResult:
+    articles: int
+    references: int
+    rc201_flags: int
+    rc202_flags: int
+    per_article: list[tuple[str, int, int]]
+    swaps: int
+    swaps_caught_rc201: int
+    swaps_caught_any: int
+
+    @property
+    def false_alarm_rate(self) -> float:
+        return self.rc201_flags / self.references
+
+    @property
+    def rc202_rate(self) -> float:
+        return self.rc202_flags / self.references
+
+    @property
+    def swap_recall(self) -> float:
+        return self.swaps_caught_rc201 / self.swaps if self.swaps else 0.0
+
+    @property
+    def swap_recall_any(self) -> float:
+        return self.swaps_caught_any / self.swaps if self.swaps else 0.0
+
+
+def swapped(ms: Manuscript, donors: list[Manuscript], rng: random.Random) -> tuple[Manuscript, set[int]]:
+    """``ms`` with SWAPS_PER_ARTICLE cited reference titles replaced by titles from another article."""
+    cited = {n for c in ms.citations for n in c.numbers}
+    pool = [r for r in ms.references if r.number in cited and r.title]
+    chosen = rng.sample(pool, min(SWAPS_PER_ARTICLE, len(pool)))
+    donor = rng.choice(donors)
+    donor_refs = [r for r in donor.references if r.title]
+    new = {}
+    for r in chosen:
+        d = rng.choice(donor_refs)
+        new[r.number] = replace(r, title=d.title, journal=d.journal)
+    refs = tuple(new.get(r.number, r) for r in ms.references)
+    return replace(ms, references=refs), set(new)
+
+
+def corpus_quality(leave_one_out: bool = True) -> CorpusResult:
+    articles = corpus_articles()
+    weights = _Weights(articles) if leave_one_out else None
+    rng = random.Random(SEED)
+    refs = f201 = f202 = swaps = caught = caught_any = 0
+    per: list[tuple[str, int, int]] = []
+    for i, art in enumerate(articles):
+        ms = art.manuscript
+        scorer = LexicalScorer(weights.without(i)) if weights else LexicalScorer()
+        with scorer_plugin(scorer):
+            rc201, rc202 = relevance_findings(ms)
+            donors = [a.manuscript for j, a in enumerate(articles) if j != i]
+            sw, truth = swapped(ms, donors, rng)
+            s201, s202 = relevance_findings(sw)
+        n = len(ms.references)
+        refs += n
+        f201 += len(rc201)
+        f202 += len(rc202)
+        per.append((art.path.name, n, len(rc201)))
+        swaps += len(truth)
+        caught += len(truth & s201)
+        caught_any += len(truth & (s201 | s202))
+    return CorpusResult(len(articles), refs, f201, f202, per, swaps, caught, caught_any)
+
+
+# -- speed ----------------------------------------------------------------------------
+
+
+def scoring_time(n_refs: int = 300, repeat: int = 3) -> tuple[int, float]:
+    """Seconds for RC201 + RC202 on a manuscript with ``n_refs`` references (best of ``repeat``)."""
+    big = max(corpus_articles(), key=lambda a: len(a.manuscript.references)).manuscript
+    refs = tuple(r for r in big.references if r.number is not None and r.number <= n_refs)
+    cites = tuple(c for c in big.citations if all(n <= n_refs for n in c.numbers))
+    ms = replace(big, references=refs, citations=cites)
+    relevance_findings(ms)  # load the lemma table and weights once, as a long-lived process would
+    best = float("inf")
+    for _ in range(repeat):
+        _terms.cache_clear()  # measure real term extraction, not the cache
+        t = time.perf_counter()
+        relevance_findings(ms)
+        best = min(best, time.perf_counter() - t)
+    return len(refs), best
+
+
+def main() -> None:
+    ex = example_quality()
+    print("Example (examples/seed-review.txt, 32 references, hand labels in tests/relevance_labels.yml)")
+    print(f"  unrelated references (labels): {ex.positives}")
+    print(f"  flagged by RC201: {ex.rc201}")
+    print(f"  flagged by RC202: {ex.rc202}")
+    print(f"  precision {ex.precision:.2f}  recall {ex.recall:.2f}")
+    cq = corpus_quality()
+    print(f"Real articles (../shared/corpus/jats, {cq.articles} articles, {cq.references} references, leave-one-out weights)")
+    for name, n, f in cq.per_article:
+        print(f"  {name[:60]:60s} {n:4d} refs  RC201 {f}")
+    print(f"  RC201 false-alarm rate {cq.false_alarm_rate:.1%} ({cq.rc201_flags}/{cq.references})")
+    print(f"  RC202 citations-to-reference flags: {cq.rc202_flags} references ({cq.rc202_rate:.1%})")
+    print(f"  swapped-in titles caught by RC201 {cq.swap_recall:.1%} ({cq.swaps_caught_rc201}/{cq.swaps}); "
+          f"by RC201 or RC202 {cq.swap_recall_any:.1%}")
+    n, secs = scoring_time()
+    print(f"Speed: RC201 + RC202 on a {n}-reference manuscript: {secs * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
