@@ -336,9 +336,12 @@ class _Zip:
 
     def __init__(self, path: Path):
         self.path = path
-        with zipfile.ZipFile(path) as zf:
-            self.infos = [i for i in zf.infolist()]
-            self.data = {i.filename: zf.read(i) for i in self.infos}
+        try:
+            with zipfile.ZipFile(path) as zf:
+                self.infos = [i for i in zf.infolist() if not i.is_dir()]
+                self.data = {i.filename: zf.read(i) for i in self.infos}
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
+            raise InputError(str(path), f"cannot annotate: corrupt ZIP package ({exc})") from None
         self.by_norm = {_norm(i.filename): i.filename for i in self.infos}
         self.changed: dict[str, bytes] = {}
         self.added: dict[str, bytes] = {}

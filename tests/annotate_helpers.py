@@ -1,0 +1,192 @@
+"""Independent readers of annotated outputs, used by the annotate and real-client tests.
+
+They do not reuse the writer's code: anchored text is recomputed from the saved
+XML (Word) or the LibreOffice .fodt, so a writer bug cannot hide behind itself.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from refcheck.model import Block, BlockKind, Manuscript
+from refcheck.reporters.docx_comments import Note
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def synthetic_notes(ms: Manuscript, findings: list, limit: int = 60) -> list[Note]:
+    """Notes for every finding plus spans that stress the splitter: a middle word, a
+    span crossing run boundaries, a superscript range, the whole block — in body
+    paragraphs, table cells, headings and references alike."""
+    notes = [Note(f.block, f.start, f.end, f"#{k} {f.code}") for k, f in enumerate(findings)]
+    for b in ms.blocks:
+        if len(notes) >= limit:
+            break
+        text = b.text
+        if len(text.strip()) < 3:
+            continue
+        words = list(re.finditer(r"\w+", text))
+        spans = []
+        if words:
+            w = words[len(words) // 2]
+            spans.append((w.start(), w.end()))
+        segs = [s for s in b.source.segments if s.length]
+        if len(segs) > 1:
+            edge = segs[1].start
+            spans.append((max(0, edge - 2), min(len(text), edge + 2)))
+        for lo, hi in b.superscript[:1]:
+            spans.append((lo, hi))
+        if b.kind in (BlockKind.HEADING, BlockKind.REFERENCE, BlockKind.TABLE_CELL):
+            spans.append((0, len(text)))
+        for start, end in spans:
+            if end > start and text[start:end].strip():
+                notes.append(Note(b.index, start, end, f"#{len(notes)} synthetic"))
+    return notes
+
+
+def expected_text(block: Block, note: Note) -> str:
+    """What the comment must cover: the span, or "" for notes anchored on a stand-in."""
+    if block.anchor[0] != "body":
+        return ""
+    return block.text[note.start : note.end]
+
+
+def _visible(el: etree._Element) -> str | None:
+    tag = el.tag
+    if tag == W + "t":
+        return el.text or ""
+    if tag in (W + "tab", W + "ptab"):
+        return "\t"
+    if tag in (W + "br", W + "cr"):
+        return "\n"
+    if tag == W + "noBreakHyphen":
+        return "-"
+    return None
+
+
+def docx_anchored(path: Path) -> dict[str, tuple[str, str, str]]:
+    """``{comment id: (author, comment text, anchored text)}`` read from the saved package."""
+    with zipfile.ZipFile(path) as zf:
+        names = {n.lower(): n for n in zf.namelist()}
+        doc = etree.fromstring(zf.read(names["word/document.xml"]))
+        rels = etree.fromstring(zf.read(names["word/_rels/document.xml.rels"]))
+        target = next(r.get("Target") for r in rels.iter(PKG_REL + "Relationship") if r.get("Type", "").endswith("/comments"))
+        comments = etree.fromstring(zf.read(names[posixpath.normpath(posixpath.join("word", target)).lower()]))
+    info = {}
+    for c in comments.iter(W + "comment"):
+        body = "\n".join("".join(t.text or "" for t in p.iter(W + "t")) for p in c.iter(W + "p"))
+        info[c.get(W + "id")] = [c.get(W + "author"), body, ""]
+    open_ids: set[str] = set()
+    skip_depth: list[etree._Element] = []
+    for event, el in etree.iterwalk(doc, events=("start", "end")):
+        if el.tag in (MC + "Fallback", W + "del", W + "moveFrom", W + "instrText", W + "txbxContent"):
+            if event == "start":
+                skip_depth.append(el)
+            else:
+                skip_depth.pop()
+            continue
+        if event != "start" or skip_depth:
+            continue
+        if el.tag == W + "commentRangeStart":
+            open_ids.add(el.get(W + "id"))
+        elif el.tag == W + "commentRangeEnd":
+            open_ids.discard(el.get(W + "id"))
+        else:
+            text = _visible(el)
+            if text:
+                for cid in open_ids:
+                    if cid in info:
+                        info[cid][2] += text
+    return {k: tuple(v) for k, v in info.items()}
+
+
+def fodt_annotations(path: Path) -> list[tuple[str, str]]:
+    """``(comment text, anchored text)`` of every office:annotation LibreOffice wrote."""
+    root = etree.parse(str(path)).getroot()
+    found: dict[str, list[str]] = {}
+    order: list[str] = []
+    open_names: set[str] = set()
+    inside: list[etree._Element] = []
+    k = 0
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        if el.tag == OFFICE + "annotation":
+            if event == "start":
+                name = el.get(OFFICE + "name") or f"_point{k}"
+                k += 1
+                body = " ".join("".join(p.itertext()) for p in el.iter(TEXT + "p"))
+                found[name] = [body, ""]
+                order.append(name)
+                if el.get(OFFICE + "name"):
+                    open_names.add(name)
+                inside.append(el)
+            else:
+                inside.pop()
+            continue
+        if el.tag == OFFICE + "annotation-end" and event == "start":
+            open_names.discard(el.get(OFFICE + "name"))
+            continue
+        if inside or not open_names:
+            continue
+        if event == "start":
+            piece = el.text or ""
+            if el.tag == TEXT + "s":
+                piece = " " * int(el.get(TEXT + "c", "1"))
+            elif el.tag == TEXT + "tab":
+                piece = "\t"
+            elif el.tag == TEXT + "line-break":
+                piece = "\n"
+        else:
+            piece = el.tail or ""
+        for name in open_names:
+            found[name][1] += piece
+    return [tuple(found[n]) for n in order]
+
+
+def check_package(src: Path, out: Path) -> list[str]:
+    """Problems with the output package: parts lost or added beyond the comment parts,
+    malformed XML, unresolvable relationships, changed bytes of untouched parts."""
+    problems = []
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(out) as b:
+        before, after = set(a.namelist()), set(b.namelist())
+        lost = before - after
+        if lost:
+            problems.append(f"parts lost: {sorted(lost)}")
+        extra = {n for n in after - before if not re.search(r"(comments\d*\.xml|\.rels)$", n)}
+        if extra:
+            problems.append(f"unexpected parts: {sorted(extra)}")
+        edited = {"[Content_Types].xml", "word/document.xml", "word/_rels/document.xml.rels"}
+        for name in before & after:
+            if a.read(name) != b.read(name) and name not in edited and not re.search(r"comments\w*\.xml$", name):
+                problems.append(f"part changed: {name}")
+        lowered = {n.lower() for n in after}
+        for name in after:
+            if name.endswith((".xml", ".rels")) and (name not in before or a.read(name) != b.read(name)):
+                try:
+                    etree.fromstring(b.read(name))
+                except etree.XMLSyntaxError as exc:
+                    problems.append(f"{name} not well-formed: {exc}")
+            if name.endswith(".rels") and name not in before or name == "word/_rels/document.xml.rels":
+                src_part = name.replace("_rels/", "").removesuffix(".rels")
+                for rel in etree.fromstring(b.read(name)).iter(PKG_REL + "Relationship"):
+                    if rel.get("TargetMode") == "External":
+                        continue
+                    tgt = rel.get("Target", "")
+                    resolved = tgt.lstrip("/") if tgt.startswith("/") else posixpath.normpath(
+                        posixpath.join(posixpath.dirname(src_part), tgt))
+                    was_ok = resolved.lower() in {n.lower() for n in before}
+                    if resolved.lower() not in lowered and not was_ok and rel.get("Type", "").endswith("/comments"):
+                        problems.append(f"{name}: relationship {rel.get('Id')} -> {tgt} does not resolve")
+    return problems

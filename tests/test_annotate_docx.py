@@ -1,0 +1,203 @@
+"""Word comments: exact anchoring, preservation, re-annotation, safe outputs, the run splitter."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLE_FILES
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from annotate_helpers import check_package, docx_anchored, expected_text, norm, synthetic_notes
+from refcheck.annotate import annotate_file, comment_text
+from refcheck.cli import main
+from refcheck.config import Config
+from refcheck.engine import check_file, read_manuscript
+from refcheck.model import InputError
+from refcheck.reporters.docx_comments import W, Note, annotate_docx, run_text, split_at
+
+DOCX_FORMS = ["docx", "superscript", "autonumbered"]
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(params=DOCX_FORMS)
+def docx_copy(request, tmp_path) -> Path:
+    src = EXAMPLE_FILES[request.param]
+    dst = tmp_path / src.name
+    shutil.copy(src, dst)
+    return dst
+
+
+def test_every_finding_is_one_comment_on_exactly_its_span(docx_copy: Path) -> None:
+    before = sha(docx_copy)
+    out, result = annotate_file(docx_copy, None, Config(), summary=False)
+    assert out == docx_copy.with_name(docx_copy.stem + ".refcheck.docx")
+    assert sha(docx_copy) == before
+    comments = docx_anchored(out)
+    assert result.findings, "the seed review has findings"
+    assert len(comments) == len(result.findings)
+    for f, (author, body, anchored) in zip(result.findings, comments.values()):
+        assert author == "refcheck"
+        assert body == comment_text(f)
+        assert anchored == f.text, f
+    assert check_package(docx_copy, out) == []
+
+
+def test_summary_comment_sits_on_the_title(docx_copy: Path) -> None:
+    out, result = annotate_file(docx_copy, None, Config())
+    comments = list(docx_anchored(out).values())
+    assert len(comments) == len(result.findings) + 1
+    author, body, anchored = comments[0]
+    assert body.startswith(f"refcheck: {len(result.findings)} finding")
+    assert "RC101 citation-out-of-order ×" in body
+    assert norm(anchored) == norm(result.manuscript.title or "")
+
+
+def test_stress_spans_words_run_edges_superscripts_cells_headings(docx_copy: Path, tmp_path: Path) -> None:
+    ms = read_manuscript(docx_copy)
+    notes = synthetic_notes(ms, [], limit=400)
+    out = tmp_path / "stress.docx"
+    anchored = annotate_docx(docx_copy, out, ms.blocks, notes)
+    saved = docx_anchored(out)
+    assert len(saved) == len(notes) > 50
+    for note, got, (_, body, text) in zip(notes, anchored, saved.values()):
+        want = expected_text(ms.blocks[note.block], note)
+        assert got == want and text == want, (note, got, text)
+        assert body == note.text
+    # The text the reader sees is unchanged: comments carry no text of their own.
+    again = read_manuscript(out)
+    assert [b.text for b in again.blocks] == [b.text for b in ms.blocks]
+    assert check_package(docx_copy, out) == []
+
+
+def test_reannotating_replaces_own_comments_and_keeps_others(tmp_path: Path) -> None:
+    src = tmp_path / "paper.docx"
+    shutil.copy(EXAMPLE_FILES["docx"], src)
+    ms = read_manuscript(src)
+    # A colleague's comment, written with the same machinery but another author.
+    human = tmp_path / "human.docx"
+    annotate_docx(src, human, ms.blocks, [Note(5, 0, 4, "Please check this.")])
+    with zipfile.ZipFile(human) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["word/comments.xml"] = parts["word/comments.xml"].replace(b'w:author="refcheck"', b'w:author="Dr Reviewer"')
+    with zipfile.ZipFile(human, "w") as zf:
+        for n, data in parts.items():
+            zf.writestr(n, data)
+    first, result = annotate_file(human, tmp_path / "once.docx", Config())
+    second, _ = annotate_file(first, tmp_path / "twice.docx", Config())
+    for out in (first, second):
+        authors = [a for a, _, _ in docx_anchored(out).values()]
+        assert authors.count("Dr Reviewer") == 1
+        assert authors.count("refcheck") == len(result.findings) + 1
+    kept = [v for v in docx_anchored(second).values() if v[0] == "Dr Reviewer"][0]
+    assert kept[1] == "Please check this." and kept[2] == ms.blocks[5].text[:4]
+    doc = etree.fromstring(zipfile.ZipFile(second).read("word/document.xml"))
+    assert len(doc.findall(f".//{W}commentRangeStart")) == len(result.findings) + 2
+
+
+def test_output_safety(tmp_path: Path) -> None:
+    src = tmp_path / "paper.docx"
+    shutil.copy(EXAMPLE_FILES["docx"], src)
+    with pytest.raises(InputError, match="overwrite the input"):
+        annotate_file(src, src, Config())
+    link = tmp_path / "link.docx"
+    link.symlink_to(src)
+    with pytest.raises(InputError, match="overwrite the input"):
+        annotate_file(src, link, Config())
+    foreign = tmp_path / "paper.refcheck.docx"
+    foreign.write_bytes(b"my own notes")
+    with pytest.raises(InputError, match="--force"):
+        annotate_file(src, None, Config())
+    assert foreign.read_bytes() == b"my own notes"
+    annotate_file(src, None, Config(), force=True)
+    annotate_file(src, None, Config())  # its own output: replaced without --force
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_cli_annotate_and_check_annotate_leave_input_alone(tmp_path: Path, capsys) -> None:
+    src = tmp_path / "paper.docx"
+    shutil.copy(EXAMPLE_FILES["superscript"], src)
+    before = sha(src)
+    assert main(["annotate", str(src)]) == 0
+    assert "comments" in capsys.readouterr().out
+    assert main(["check", "--annotate", str(src)]) in (0, 1)
+    assert main(["annotate", str(src), "-o", str(src)]) == 2
+    assert "overwrite the input" in capsys.readouterr().err
+    assert sha(src) == before
+
+
+def test_footnote_findings_fall_back_to_the_reference_mark(tmp_path: Path) -> None:
+    from conftest import corpus_dir
+
+    src = corpus_dir("docx") / "mammoth__footnotes.docx"
+    ms = read_manuscript(src)
+    notes_blocks = [b for b in ms.blocks if b.anchor[0] == "footnotes"]
+    assert notes_blocks
+    out = tmp_path / "fn.docx"
+    anchored = annotate_docx(src, out, ms.blocks, [Note(b.index, 0, 3, "x") for b in notes_blocks])
+    saved = list(docx_anchored(out).values())
+    assert anchored == [""] * len(notes_blocks)
+    assert all(body.startswith("In footnote ") for _, body, _ in saved)
+    doc = etree.fromstring(zipfile.ZipFile(out).read("word/document.xml"))
+    for start in doc.iter(W + "commentRangeStart"):
+        assert start.getnext().find(W + "footnoteReference") is not None
+
+
+# ---------------------------------------------------------------------------
+# The run splitter, property-tested
+
+_RPR = '<w:rPr><w:b/><w:vertAlign w:val="superscript"/></w:rPr>'
+_piece = st.one_of(
+    st.text(alphabet="ab c", min_size=1, max_size=6).map(lambda s: ("t", s)),
+    st.just(("tab", "\t")),
+    st.just(("br", "\n")),
+    st.just(("fld", "")),
+)
+
+
+def _run(pieces: list[tuple[str, str]]) -> etree._Element:
+    body = "".join(
+        f'<w:t xml:space="preserve">{s}</w:t>' if k == "t" else
+        "<w:tab/>" if k == "tab" else "<w:br/>" if k == "br" else '<w:fldChar w:fldCharType="end"/>'
+        for k, s in pieces
+    )
+    p = etree.fromstring(f'<w:p xmlns:w="{W[1:-1]}"><w:r>{_RPR}{body}</w:r></w:p>')
+    return p[0]
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(st.lists(_piece, min_size=1, max_size=6), st.lists(st.integers(0, 40), max_size=5))
+def test_split_then_join_gives_original_text_and_formatting(pieces, cuts) -> None:
+    run = _run(pieces)
+    p = run.getparent()
+    original = run_text(run)
+    rpr = etree.tostring(run.find(W + "rPr"))
+    tags_before = [c.tag for c in run if c.tag != W + "rPr" and c.tag != W + "t"]
+    parts = split_at(run, cuts)
+    runs = list(p)
+    assert [r for r, _, _ in parts] == runs
+    assert "".join(run_text(r) for r in runs) == original
+    for r, a, b in parts:
+        assert run_text(r) == original[a:b]
+        assert etree.tostring(r.find(W + "rPr")) == rpr
+    assert [c.tag for r in runs for c in r if c.tag != W + "rPr" and c.tag != W + "t"] == tags_before
+    expected_cuts = sorted({c for c in cuts if 0 < c < len(original)})
+    assert [a for _, a, _ in parts[1:]] == expected_cuts
+
+
+def test_check_file_result_is_reused_by_annotate_result(tmp_path: Path) -> None:
+    from refcheck.annotate import annotate_result
+
+    src = tmp_path / "paper.docx"
+    shutil.copy(EXAMPLE_FILES["autonumbered"], src)
+    result = check_file(src)
+    out = annotate_result(result, Config(), summary=False)
+    assert len(docx_anchored(out)) == len(result.findings)
