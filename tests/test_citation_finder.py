@@ -115,3 +115,16 @@ def test_compress() -> None:
     assert compress_numbers([4, 5, 6]) == "4–6"
     assert compress_numbers([4, 5]) == "4, 5"
     assert compress_numbers([9, 1, 2, 3, 7]) == "1–3, 7, 9"
+
+
+def test_reference_manager_fields_are_citations() -> None:
+    from refcheck.model import FieldCitation
+
+    text = "as shown 12 and by Smith and colleagues."
+    block = Block(0, BlockKind.PARAGRAPH, text, field_citations=(
+        FieldCitation(9, 11, "zotero", 'ADDIN ZOTERO_ITEM CSL_CITATION {"citationItems": []}'),
+        FieldCitation(19, 39, "endnote", "ADDIN EN.CITE"),
+    ))
+    found = CitationFinder(40).find(block)
+    assert [(c.text, c.numbers, c.style) for c in found] == [
+        ("12", (12,), "numeric"), ("Smith and colleagues", (), "author-year")]

@@ -112,6 +112,8 @@ class CitationFinder:
                 nl = expand_numbers(spec)
                 if not superscript and _looks_like_year(nl.numbers, self.max_ref):
                     return
+                if 0 in nl.numbers:  # "Comments (0)", "[0]": references are numbered from 1
+                    return
                 cit = Citation(block.index, start, end, text[start:end], nl.numbers, "numeric", superscript, nl.problem)
             taken.append((start, end))
             found.append(cit)
@@ -133,13 +135,14 @@ class CitationFinder:
         if self.numeric_document:
             self._parenthesised(block, add)
         self._author_year(block, found, taken)
+        self._fields(block, found, taken)
         found.sort(key=lambda c: c.start)
         return found
 
     @staticmethod
     def _exponent_or_unit(text: str, pos: int) -> bool:
         """"10⁵", "m²", "cm2" raised: an exponent, not a citation."""
-        before = text[:pos]
+        before = text[max(0, pos - 16) : pos]  # a unit is ≤ 3 letters: a window suffices
         if before[-1:].isdigit() or before.endswith(("×10", "x10", "10^")):
             return True
         word = re.search(r"([A-Za-zµμ]+)$", before)
@@ -150,18 +153,41 @@ class CitationFinder:
         matches = list(PARENTHESISED.finditer(text))
         singles = [int(m.group(1)) for m in matches if m.group(1).isdigit()]
         enumeration = len(singles) >= 2 and singles[:3] == list(range(1, min(3, len(singles)) + 1))
+        text_end = len(text.rstrip())
         for m in matches:
             nl = expand_numbers(m.group(1))
             if enumeration and m.group(1).isdigit():
                 continue  # "(1) … (2) …" lists
             if not nl.numbers or self.max_ref == 0 or max(nl.numbers) > self.max_ref:
                 continue
-            before = text[: m.start()].rstrip()
+            # Only the last few characters matter; copying the whole prefix per match
+            # made long paragraphs quadratic.
+            before = text[max(0, m.start() - 64) : m.start()].rstrip()
+            if not before and m.start() > 64:
+                before = text[: m.start()].rstrip()
             if not before or before.endswith((":", "=", "Eq.", "eq.", "Equation", "equation")):
                 continue
-            if m.end() == len(text.rstrip()) and re.search(r"[=<>±∑∫√^]", before):
+            if m.end() == text_end and re.search(r"[=<>±∑∫√^]", text[: m.start()]):
                 continue  # an equation number at the end of a display equation
             add(m.start(), m.end(), m.group(1), False)
+
+    def _fields(self, block: Block, found: list[Citation], taken: list[tuple[int, int]]) -> None:
+        """A Zotero/Mendeley/EndNote citation field is a citation whatever its result
+        text looks like; one the patterns above did not already find is added here."""
+        for fc in block.field_citations:
+            if fc.end <= fc.start or any(s < fc.end and fc.start < e for s, e in taken):
+                continue
+            result = block.text[fc.start : fc.end]
+            spec = re.search(_NUM_LIST, result)
+            if spec and not re.search(r"[A-Za-z]{2,}", result):
+                nl = expand_numbers(spec.group())
+                cit = Citation(block.index, fc.start, fc.end, result, nl.numbers, "numeric",
+                               _in_ranges(fc.start, fc.end, block.superscript), nl.problem)
+            else:
+                cit = Citation(block.index, fc.start, fc.end, result, (), "author-year", False, None,
+                               tuple(i.strip() for i in result.strip("()[] ").split(";") if i.strip()))
+            found.append(cit)
+            taken.append((fc.start, fc.end))
 
     def _author_year(self, block: Block, found: list[Citation], taken: list[tuple[int, int]]) -> None:
         text = block.text

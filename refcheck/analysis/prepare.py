@@ -25,6 +25,7 @@ def prepare(manuscript: Manuscript, config: dict[str, Any] | None = None) -> Man
     and keep their own block kinds and references.
     """
     meta = manuscript.metadata
+    meta["spacy_model"] = (config or {}).get("spacy_model")  # rules build their Docs with it
     blocks = manuscript.blocks if meta.get("prepared_structure") else classify(manuscript.blocks)
     if manuscript.references and meta.get("prepared_structure"):
         references = list(manuscript.references)

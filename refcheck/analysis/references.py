@@ -106,6 +106,9 @@ def parse_reference(text: str, block: int = 0, number: int | None = None, list_l
     for rx in (URL, DOI):
         core = rx.sub(" ", core)
     core = re.sub(r"\b(?:doi|PMID|PMCID)\s*:?\s*(PMC)?\d*\s*", " ", core, flags=re.I)
+    # web-reference furniture: "[Internet]", "[cited 30 Nov 2021]", "Available:", "Accessed …"
+    core = re.sub(r"\[(?:Internet|cited[^\]]*|online|accessed[^\]]*)\]\.?", " ", core, flags=re.I)
+    core = re.sub(r"\b(?:Available(?: from| at)?|Accessed(?: on)?|Retrieved(?: from)?)\s*:?\s*$", " ", core.strip(" ."), flags=re.I)
     core = re.sub(r"\s+", " ", core).strip(" .")
 
     authors: tuple[str, ...] = ()

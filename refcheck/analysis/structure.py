@@ -57,6 +57,31 @@ def _trailing_numbered_run(blocks: list[Block]) -> int | None:
     return None
 
 
+def _is_labelled(block: Block) -> bool:
+    return bool(block.list_label) or reference_label(block.text) is not None
+
+
+_CONTINUATION = re.compile(r"^[a-z(]|\b(?:19|20)\d\d\b|\bdoi\b|10\.\d{4,}/|\d+\s*[:(]\s*\d")
+
+
+def _prune_unlabelled(items: list[Block], kinds: list[BlockKind], region: list[int]) -> None:
+    """In a labelled reference list, an unlabelled block is an entry broken over two
+    paragraphs only if it follows an entry and reads like one ("e0288185.", "2019;
+    12:45"); link furniture ("View Article", "Google Scholar") is not a reference."""
+    labelled = [i for i in region if _is_labelled(items[i])]
+    if len(labelled) < max(3, len(region) * 0.3):
+        return
+    prev_ref = False
+    for i in region:
+        if _is_labelled(items[i]):
+            prev_ref = True
+            continue
+        if prev_ref and _CONTINUATION.search(items[i].text) and len(items[i].text) > 6:
+            continue
+        kinds[i] = BlockKind.PARAGRAPH
+        prev_ref = False
+
+
 def classify(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     """Return the blocks with kinds and section paths completed."""
     items = list(blocks)
@@ -65,6 +90,7 @@ def classify(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
 
     # Reference list: blocks after a references heading, up to the next unrelated heading.
     in_refs = False
+    region: list[int] = []
     ref_level = 0
     found_refs = False
     for i, b in enumerate(items):
@@ -81,6 +107,8 @@ def classify(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
                 items[i] = replace(b, kind=BlockKind.HEADING, level=ref_level)
                 continue
             kinds[i] = BlockKind.REFERENCE
+            region.append(i)
+    _prune_unlabelled(items, kinds, region)
     if not found_refs:
         start = _trailing_numbered_run(items)
         if start is not None:
