@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from refcheck.analysis.abbreviations import expansion_map, find_abbreviations
-from refcheck.model import BlockKind, Finding, Manuscript, Reference, Severity
+from refcheck.analysis.citations import blank_citations
+from refcheck.model import BlockKind, Citation, Finding, Manuscript, Reference, Severity
 from refcheck.plugins import hookimpl
 from refcheck.relevance import Match, Weighted, get_scorer
 from refcheck.rule import Rule
@@ -54,7 +55,10 @@ def topic_parts(ms: Manuscript) -> list[Weighted]:
         elif b.kind is BlockKind.HEADING:
             parts.append((b.text, 0.25))
     body = BODY_WEIGHT if has_summary else 2 * BODY_WEIGHT
-    parts += [(b.text, body) for b in ms.blocks if b.kind is BlockKind.PARAGRAPH]
+    by_block: dict[int, list[Citation]] = {}
+    for c in ms.citations:
+        by_block.setdefault(c.block, []).append(c)
+    parts += [(blank_citations(b.text, by_block.get(b.index, ())), body) for b in ms.blocks if b.kind is BlockKind.PARAGRAPH]
     return parts
 
 
@@ -234,14 +238,18 @@ class CitationContextMismatch(Rule):
         abbreviations = abbreviations_of(ms)
         ref_parts = {n: reference_parts(r) for n, r in refs.items()}
         scored: list[tuple[Any, int, Match]] = []
+        prose_of: dict[int, str] = {}
         for c in cites:
             numbers = [n for n in dict.fromkeys(c.numbers) if n in refs]
             if not numbers:
                 continue
             block = ms.blocks[c.block]
-            sentence = next((s.text for s in ms.sentences_in(c.block) if s.start <= c.start < s.end + 1),
-                            block.text)
-            context = [(sentence, 1.0), (block.text, 0.3)]
+            if c.block not in prose_of:
+                prose_of[c.block] = blank_citations(block.text, [x for x in ms.citations if x.block == c.block])
+            prose = prose_of[c.block]
+            sentence = next((prose[s.start : s.end] for s in ms.sentences_in(c.block) if s.start <= c.start < s.end + 1),
+                            prose)
+            context = [(sentence, 1.0), (prose, 0.3)]
             if block.section_title:
                 context.append((block.section_title, 0.3))
             matches = scorer.score(context, [ref_parts[n] for n in numbers], abbreviations)

@@ -229,3 +229,16 @@ def find_citations(blocks: Iterable[Block], max_ref: int = 0) -> tuple[list[Cita
         finder = CitationFinder(max_ref, numeric_document=True)
         first = [c for b in blocks for c in finder.find(b)]
     return first, style
+
+
+def blank_citations(text: str, citations: Iterable[Citation], offset: int = 0) -> str:
+    """``text`` with each citation span replaced by spaces, offsets unchanged.
+
+    Superscript numerals sit directly on words ("transplantation6"); anything that
+    reads the prose itself (topic terms, word counts) must not see them.
+    """
+    chars = list(text)
+    for c in citations:
+        for i in range(max(c.start - offset, 0), min(c.end - offset, len(chars))):
+            chars[i] = " "
+    return "".join(chars)

@@ -20,7 +20,7 @@ YEAR = r"(?:19|20)\d\d[a-z]?"
 _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.?\s?-?){1,4}$")
 _QUOTED = re.compile(r"[“\"]([^”\"]{6,}?)[,.][”\"]")
 _APA = re.compile(rf"^(?P<authors>.+?)\s*\((?P<year>{YEAR})(?:,[^)]*)?\)\.?\s*(?P<rest>.+)$")
-_SEED = re.compile(rf"^(?P<authors>.+?),\s*(?P<year>{YEAR}),\s*(?P<rest>.+)$")
+_SEED = re.compile(rf"^(?P<authors>.+?)(?:,|(?<=\bal\.))\s*(?P<year>{YEAR}),\s*(?P<rest>.+)$")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Za-z0-9“\"'(\[])")
 _NO_SPLIT_AFTER = re.compile(
     r"(?:(?:^|[\s.(])[A-Z]\.|\b(?:pp|p|vol|no|nos|ed|eds|suppl|ch|Jr|Sr|St|Dr|e\.g|i\.e|vs|sp|spp|var|subsp)\.)$",
@@ -130,7 +130,7 @@ def parse_reference(text: str, block: int = 0, number: int | None = None, list_l
         parts = _split_sentences(apa.group("rest"))
         title = parts[0] if parts else None
         journal_seg = parts[1] if len(parts) > 1 else None
-    elif seed and len(seed.group("authors")) < 400 and not re.search(r"\.\s", seed.group("authors")):
+    elif seed and len(seed.group("authors")) < 400 and not re.search(r"\.\s", seed.group("authors").replace("et al.", "et al")):
         authors = _authors(seed.group("authors"))
         year = seed.group("year")
         parts = _split_sentences(seed.group("rest"))
