@@ -14,7 +14,7 @@ def location(f: Finding) -> str:
         return f"{f.path}:{f.line}:{f.column or 1}"
     para = f.data.get("paragraph")
     part = f.data.get("part", "body")
-    where = f"¶{para}" if part in ("body", None) else f"{part} ¶{para}"
+    where = f"¶{para}" if part in ("body", "jats", None) else f"{part} ¶{para}"
     return f"{f.path}:{where}" if para is not None else f.path
 
 
