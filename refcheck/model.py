@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 
@@ -65,7 +66,12 @@ class SourceMap:
     segments: tuple[Segment, ...] = ()
 
     def _starts(self) -> list[int]:
-        return [s.start for s in self.segments]
+        # Cached on the (frozen) instance: locate() is called per finding.
+        starts = self.__dict__.get("_starts_cache")
+        if starts is None:
+            starts = [s.start for s in self.segments]
+            object.__setattr__(self, "_starts_cache", starts)
+        return starts
 
     def locate(self, index: int) -> tuple[int | None, int]:
         """Return ``(locator, offset)`` for character ``index`` of the block text."""
@@ -190,14 +196,29 @@ class Manuscript:
     def word_count(self) -> int:
         return sum(len(b.text.split()) for b in self.blocks)
 
+    # Rules ask these per citation and per sentence; linear scans made that quadratic.
+    # cached_property writes to the instance __dict__, so it works on a frozen
+    # dataclass, and dataclasses.replace() builds a new instance with no stale index.
+    @cached_property
+    def _sentences_by_block(self) -> dict[int, list[Sentence]]:
+        index: dict[int, list[Sentence]] = {}
+        for s in self.sentences:
+            index.setdefault(s.block, []).append(s)
+        return index
+
+    @cached_property
+    def _reference_by_number(self) -> dict[int, Reference]:
+        index: dict[int, Reference] = {}
+        for ref in self.references:
+            if ref.number is not None:
+                index.setdefault(ref.number, ref)  # the first, as the scan returned
+        return index
+
     def sentences_in(self, block: int) -> list[Sentence]:
-        return [s for s in self.sentences if s.block == block]
+        return list(self._sentences_by_block.get(block, ()))
 
     def reference(self, number: int) -> Reference | None:
-        for ref in self.references:
-            if ref.number == number:
-                return ref
-        return None
+        return self._reference_by_number.get(number)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ installed, and its tagger then sharpens the language rules.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
 
@@ -19,6 +20,7 @@ _ABBREVIATIONS = {
     "dept", "univ", "min", "max", "spp", "sp", "var", "subsp", "et",
 }
 _BOUNDARY = re.compile(r"[.!?…]+['\"”’)\]]*")
+_LAST_WORD_REVERSED = re.compile(r"\s*(\S*)")
 
 
 def sentence_boundaries(text: str, citation_spans: list[tuple[int, int]] = ()) -> list[int]:
@@ -30,25 +32,40 @@ def sentence_boundaries(text: str, citation_spans: list[tuple[int, int]] = ()) -
     """
     starts = [0]
     cites = sorted(citation_spans)
+    # Indexes so each boundary costs O(log c + word length), not O(c + offset): a
+    # paragraph of millions of characters must stay linear.
+    cite_starts = [cs for cs, _ in cites]
+    reach: list[int] = []  # reach[i] = max end of cites[0..i]
+    for _, ce in cites:
+        reach.append(max(ce, reach[-1]) if reach else ce)
+    end_at: dict[int, int] = {}
+    for cs, ce in cites:
+        if ce > cs:  # an empty span moves nothing
+            end_at.setdefault(cs, ce)
+    reversed_text: str | None = None
     n = len(text)
     for m in _BOUNDARY.finditer(text):
-        if any(cs <= m.start() < ce for cs, ce in cites):
-            continue
+        k = bisect_right(cite_starts, m.start()) - 1
+        if k >= 0 and reach[k] > m.start():
+            continue  # the full stop sits inside a citation
         nxt = m.end()
         spaced = False
         while nxt < n and text[nxt] in " \t\n":
             nxt += 1
             spaced = True
-        for cs, ce in cites:
-            if cs == nxt:
-                nxt = ce
-                while nxt < n and text[nxt] in " \t\n":
-                    nxt += 1
-                    spaced = True
+        while nxt in end_at and end_at[nxt] > nxt:
+            nxt = end_at[nxt]
+            while nxt < n and text[nxt] in " \t\n":
+                nxt += 1
+                spaced = True
         if not spaced or nxt >= n:
             continue
-        word = text[: m.start()].rsplit(None, 1)
-        word = word[-1].lstrip("([\"'“‘") if word else ""
+        if reversed_text is None:
+            reversed_text = text[::-1]
+        # The last whitespace-delimited word before the stop, read backwards
+        # (same as text[:start].rsplit(None, 1)[-1] without copying the prefix).
+        back = _LAST_WORD_REVERSED.match(reversed_text, n - m.start())
+        word = back.group(1)[::-1].lstrip("([\"'“‘") if back else ""
         if m.group().startswith(".") and (
             word.rstrip(".").lower() in _ABBREVIATIONS
             or re.fullmatch(r"[A-Z]", word)
