@@ -71,6 +71,7 @@ class _Target:
     first: etree._Element
     last: etree._Element
     text: str  # the anchored text, for checks
+    point: bool = False  # an empty range just before ``first`` (e.g. a text box's anchor run)
 
 
 # ---------------------------------------------------------------------------
@@ -178,10 +179,24 @@ def _outside_math(el: etree._Element) -> etree._Element:
     return best
 
 
-def _fallback_run(p: etree._Element) -> etree._Element | None:
-    """For a paragraph inside a text box: the outermost body run that holds the drawing."""
+def _fallback_run(p: etree._Element, paras: list[etree._Element]) -> etree._Element | None:
+    """For a paragraph inside a text box: a text run of the next body paragraph outside
+    any text box.  Marks around (or even beside) the run holding the drawing made
+    LibreOffice hang on a floating text box, so the comment goes on the text after it."""
     runs = list(p.iterancestors(W + "r"))
-    return runs[-1] if runs else None
+    if not runs:
+        return None
+    holder = runs[-1].getparent()
+    start = next((i for i, q in enumerate(paras) if q is holder), None)
+    if start is None:
+        return None
+    for q in paras[start + 1 :]:
+        if _in_textbox(q):
+            continue
+        pieces = list(iter_text_pieces(q))
+        if pieces:
+            return pieces[0][0]
+    return None
 
 
 def _in_textbox(p: etree._Element) -> bool:
@@ -264,6 +279,13 @@ def _reference_run(cid: int) -> etree._Element:
 
 def _place(target: _Target, cid: int) -> None:
     first, last = _outside_math(target.first), _outside_math(target.last)
+    if target.point:
+        # Enclosing a drawing run in a comment range hangs LibreOffice (seen with a
+        # floating text box in a cover-page content control): mark the spot instead.
+        first.addprevious(_mark("commentRangeStart", cid))
+        first.addprevious(_mark("commentRangeEnd", cid))
+        first.addprevious(_reference_run(cid))
+        return
     first.addprevious(_mark("commentRangeStart", cid))
     end = _mark("commentRangeEnd", cid)
     last.addnext(end)
@@ -512,9 +534,9 @@ def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence
                 start, end = _span(note, block)
                 target = para.target(start, end)
             elif _in_textbox(para.p):
-                run = _fallback_run(para.p)
+                run = _fallback_run(para.p, paras)
                 prefix = "In a text box: "
-                target = _Target(run, run, "") if run is not None else None
+                target = _Target(run, run, "", point=True) if run is not None else None
         else:
             stand_in, prefix = _note_anchor(body, paras, block, notes_roots)
             if stand_in is not None:
