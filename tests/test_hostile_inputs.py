@@ -138,11 +138,6 @@ def test_zip_bomb_declared_size_refused_before_inflating(tmp_path: Path) -> None
     assert run.seconds < 30
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gap in refcheck/readers/docx.py: PackageLimits.from_config reads top-level keys, "
-    "not the [limits] table that config.limits and the text reader use",
-)
 def test_zip_size_limit_is_configurable(tmp_path: Path) -> None:
     """``[limits] max_unzipped_mb`` in refcheck.toml lowers the total-size ceiling.
 

@@ -98,16 +98,16 @@ def test_zip_bomb_declared_gigabyte(tmp_path):
 def test_compression_ratio_limit_is_configurable(tmp_path):
     path = write_zip(tmp_path / "ratio.docx", {"word/document.xml": DOC, "word/pad.bin": b"\0" * (4 << 20)})
     assert "max_compression_ratio" in refused(path)
-    assert read_docx(path, {"max_compression_ratio": 100_000}).blocks[0].text == "Hello"
-    assert "max_unzipped_mb" in refused(path, {"max_unzipped_mb": 1, "max_compression_ratio": 100_000})
+    assert read_docx(path, {"limits": {"max_compression_ratio": 100_000}}).blocks[0].text == "Hello"
+    assert "max_unzipped_mb" in refused(path, {"limits": {"max_unzipped_mb": 1, "max_compression_ratio": 100_000}})
 
 
 def test_entry_count_limit(tmp_path):
     entries: dict[str, bytes | str] = {"word/document.xml": DOC}
     entries.update({f"junk/{i}.txt": "x" for i in range(50)})
     path = write_zip(tmp_path / "many.docx", entries)
-    assert "ZIP entries" in refused(path, {"max_zip_entries": 20})
-    assert PackageLimits.from_config({"max_zip_entries": 20}).max_entries == 20
+    assert "ZIP entries" in refused(path, {"limits": {"max_zip_entries": 20}})
+    assert PackageLimits.from_config({"limits": {"max_zip_entries": 20}}).max_entries == 20
 
 
 def _patch_sizes(data: bytes, declared: int) -> bytes:

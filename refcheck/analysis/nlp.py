@@ -21,6 +21,7 @@ _ABBREVIATIONS = {
 }
 _BOUNDARY = re.compile(r"[.!?…]+['\"”’)\]]*")
 _LAST_WORD_REVERSED = re.compile(r"\s*(\S*)")
+_MIXED_CASE_START = re.compile(r"[a-z]{1,3}[A-Z]")
 
 
 def sentence_boundaries(text: str, citation_spans: list[tuple[int, int]] = ()) -> list[int]:
@@ -73,7 +74,13 @@ def sentence_boundaries(text: str, citation_spans: list[tuple[int, int]] = ()) -
         ):
             continue
         ch = text[nxt]
-        if not (ch.isupper() or ch.isdigit() or ch in "\"“‘'([" or (not ch.isascii() and ch.isalpha())):
+        if not (
+            ch.isupper()
+            or ch.isdigit()
+            or ch in "\"“‘'(["
+            or (not ch.isascii() and ch.isalpha())
+            or _MIXED_CASE_START.match(text, nxt)  # "hUC-MSCs exhibit …", "mRNA levels …"
+        ):
             continue
         if nxt > starts[-1]:
             starts.append(nxt)

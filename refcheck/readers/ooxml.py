@@ -83,9 +83,11 @@ class PackageLimits:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any] | None) -> PackageLimits:
-        """Build limits from ``max_unzipped_mb``, ``max_compression_ratio`` and
-        ``max_zip_entries`` config keys, keeping the defaults for missing ones."""
-        config = config or {}
+        """Build limits from the ``max_unzipped_mb``, ``max_compression_ratio`` and
+        ``max_zip_entries`` keys of ``[tool.refcheck.limits]`` (the ``limits`` table of
+        the config dict, where every reader finds its limits), keeping the defaults
+        for missing ones."""
+        config = (config or {}).get("limits") or {}
         default = cls()
         mb = config.get("max_unzipped_mb")
         ratio = config.get("max_compression_ratio")
