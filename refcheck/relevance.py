@@ -86,13 +86,10 @@ class Scorer(Protocol):
 
 @lru_cache(maxsize=1)
 def _lemma_table() -> Any:
-    from refcheck.analysis.nlp import get_nlp
+    from refcheck.analysis.nlp import get_nlp, lemma_table
 
-    nlp = get_nlp(None)
-    try:
-        return nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
-    except Exception:  # no spacy-lookups-data: lower-case forms only
-        return {}
+    # No spacy-lookups-data: lower-case forms only.
+    return lemma_table(get_nlp(None)) or {}
 
 
 @lru_cache(maxsize=1)

@@ -14,8 +14,14 @@ from typing import Any
 from refcheck.rules import lexicons
 from refcheck.rules.language import METHODS_SECTION, in_summary, section_exempt, text_blocks
 
-from refcheck.analysis.evidence import block_doc, claim_kind, is_cited, sentence_citations
-from refcheck.analysis.nlp import lemma
+from refcheck.analysis.evidence import (
+    block_doc,
+    block_lemmas,
+    claim_kind,
+    is_cited,
+    sentence_citations,
+    token_range,
+)
 from refcheck.model import Block, BlockKind, Finding, Manuscript, Sentence, Severity
 from refcheck.plugins import hookimpl
 from refcheck.rule import Rule
@@ -54,9 +60,11 @@ def find_attribution(ms: Manuscript, sentence: Sentence, verbs: frozenset[str]) 
     ("this review shows", "our data indicate"), an anaphor of cited work ("these
     findings suggest") or research still to be done ("future studies should show")."""
     doc = block_doc(ms, sentence.block)
-    toks = [t for t in doc if sentence.start <= t.idx < sentence.end]
-    if not toks:
+    a, b = token_range(ms, sentence)  # the tokens starting inside the sentence
+    if a >= b:
         return None
+    toks = doc[a:b]
+    lemmas = block_lemmas(ms, sentence.block)
     sources = attribution_sources()
     first = toks[0].i
 
@@ -64,40 +72,40 @@ def find_attribution(ms: Manuscript, sentence: Sentence, verbs: frozenset[str]) 
         return doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
 
     for tok in toks:
-        lem = lemma(tok)
+        lem = lemmas[tok.i]
         # 1. Source noun + (aux/adverbs) + reporting verb.
-        if lem in verbs and tok.i > first and _verb_like(doc, tok):
+        if lem in verbs and tok.i > first and _verb_like(doc, tok, lemmas):
             j = tok.i - 1
             while j >= first and doc[j].lower_ in _BETWEEN:
                 j -= 1
-            subj = _source_at(doc, j, first, sources)
+            subj = _source_at(doc, j, first, sources, lemmas)
             if subj is None and j >= first:
-                subj = _fronted_source(doc, j, first, sources)
+                subj = _fronted_source(doc, j, first, sources, lemmas)
             if subj is not None and not _self_or_wished(doc, subj, first) and not _modal_or_be(doc, subj, tok.i):
                 return span(_phrase_start(doc, subj, first), tok.i + 1)
         # 2. Passive: "it has been shown that", "X have been found to", "is reported to".
         if lem in ("have", "has", "be") and tok.i + 2 < len(doc):
             nxt, verb, after = doc[tok.i + 1], doc[tok.i + 2], doc[tok.i + 3] if tok.i + 3 < len(doc) else None
-            if nxt.lower_ == "been" and lemma(verb) in _PASSIVE_VERBS and verb.lower_.endswith(("n", "ed")) \
+            if nxt.lower_ == "been" and lemmas[verb.i] in _PASSIVE_VERBS and verb.lower_.endswith(("n", "ed")) \
                     and after is not None and after.lower_ in ("that", "to"):
                 a = tok.i - 1 if tok.i > first and doc[tok.i - 1].lower_ == "it" else tok.i
                 return span(a, tok.i + 3)
         if lem == "be" and tok.i > first and doc[tok.i - 1].lower_ == "it" and tok.i + 2 < len(doc):
             verb, after = doc[tok.i + 1], doc[tok.i + 2]
-            if lemma(verb) in _PASSIVE_VERBS and verb.lower_.endswith(("n", "ed")) and after.lower_ == "that":
+            if lemmas[verb.i] in _PASSIVE_VERBS and verb.lower_.endswith(("n", "ed")) and after.lower_ == "that":
                 return span(tok.i - 1, tok.i + 2)
         # 3. "in recent studies", "according to (the) literature / experts".
         if tok.lower_ in ("in", "by") and tok.i + 2 < len(doc) and doc[tok.i + 1].lower_ in _PP_QUANT:
             k = tok.i + 2
-            while k < len(doc) and k - tok.i <= 3 and lemma(doc[k]) not in sources:
+            while k < len(doc) and k - tok.i <= 3 and lemmas[k] not in sources:
                 k += 1
-            if k < len(doc) and lemma(doc[k]) in sources and doc[k].lower_.endswith("s") and doc[k].lower_ not in ("analysis",):
+            if k < len(doc) and lemmas[k] in sources and doc[k].lower_.endswith("s") and doc[k].lower_ not in ("analysis",):
                 return span(tok.i, k + 1)
         if tok.lower_ == "according" and tok.i + 2 < len(doc) and doc[tok.i + 1].lower_ == "to":
             k = tok.i + 2
-            while k < len(doc) and k - tok.i <= 4 and lemma(doc[k]) not in sources:
+            while k < len(doc) and k - tok.i <= 4 and lemmas[k] not in sources:
                 k += 1
-            if k < len(doc) and _source_at(doc, k, first, sources) is not None \
+            if k < len(doc) and _source_at(doc, k, first, sources, lemmas) is not None \
                     and not (set(t.lower_ for t in doc[tok.i + 2 : k]) & _SELF):
                 return span(tok.i, k + 1)
     return None
@@ -106,7 +114,7 @@ def find_attribution(ms: Manuscript, sentence: Sentence, verbs: frozenset[str]) 
 _NOUN_AMBIGUOUS = frozenset(["claim", "report", "support", "note", "point", "document", "finding", "review", "study"])
 
 
-def _verb_like(doc: Any, tok: Any) -> bool:
+def _verb_like(doc: Any, tok: Any, lemmas: list[str]) -> bool:
     """Is the reporting-verb candidate a verb here?  "research finding", "research claims
     and …" are nouns; "studies claim that …" is a verb.  A tagger decides when present."""
     if tok.pos_:
@@ -118,18 +126,18 @@ def _verb_like(doc: Any, tok: Any) -> bool:
     if tok.lower_.endswith("ed") and (nxt is None or nxt.lower_ in {"by", ".", ",", "in", "for", "from", "as", ";"}) \
             and (prev is None or prev.lower_ not in {"have", "has", "had"}):
         return False  # participle: "the studies identified by the search"
-    if lemma(tok) in _NOUN_AMBIGUOUS:
+    if lemmas[tok.i] in _NOUN_AMBIGUOUS:
         nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
         return nxt is not None and nxt.lower_ == "that"
     return True
 
 
-def _source_at(doc: Any, j: int, first: int, sources: frozenset[str]) -> int | None:
+def _source_at(doc: Any, j: int, first: int, sources: frozenset[str], lemmas: list[str]) -> int | None:
     """Index of the source noun ending at ``j`` ("studies", "current literature"), or None."""
     if j < first:
         return None
     tok = doc[j]
-    if lemma(tok) not in sources and tok.lower_ not in sources:
+    if lemmas[j] not in sources and tok.lower_ not in sources:
         return None
     if j > first and doc[j - 1].lower_ in ("a", "an", "one"):
         return None  # "a research claim": one item, not the literature
@@ -140,7 +148,7 @@ def _source_at(doc: Any, j: int, first: int, sources: frozenset[str]) -> int | N
         return None
     # "results", "data", "findings" are the authors' own unless marked as others'
     # ("existing results", "previous findings", "published data").
-    if lemma(tok) in _OWN_BY_DEFAULT or tok.lower_ in _OWN_BY_DEFAULT:
+    if lemmas[j] in _OWN_BY_DEFAULT or tok.lower_ in _OWN_BY_DEFAULT:
         k = j - 1
         while k >= first and doc[k].is_alpha and j - k <= 3:
             if doc[k].lower_ in _OTHERS:
@@ -161,12 +169,12 @@ def _phrase_start(doc: Any, subj: int, first: int) -> int:
     return k
 
 
-def _fronted_source(doc: Any, j: int, first: int, sources: frozenset[str]) -> int | None:
+def _fronted_source(doc: Any, j: int, first: int, sources: frozenset[str], lemmas: list[str]) -> int | None:
     """A sentence-initial source with a prepositional phrase: "Research on X in Y demonstrates"."""
     k = first
     while k <= j and not doc[k].is_alpha:
         k += 1
-    if k > j or lemma(doc[k]) not in sources or k + 1 > j or doc[k + 1].lower_ not in _PREPOSITIONS:
+    if k > j or lemmas[k] not in sources or k + 1 > j or doc[k + 1].lower_ not in _PREPOSITIONS:
         return None
     between = doc[k + 1 : j + 1]
     if len(between) > 18 or any(t.text in ",;:" or t.lower_ in ("that", "which", "who") for t in between):

@@ -13,6 +13,7 @@ technical term ("critical care", "significant difference") is not hype.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,8 +21,8 @@ from typing import Any
 
 from refcheck.rules import lexicons
 
-from refcheck.analysis.evidence import block_doc, has_evidence, nlp_for
-from refcheck.analysis.nlp import has_tagger, lemma
+from refcheck.analysis.evidence import block_doc, block_lemmas, has_evidence, nlp_for, token_range
+from refcheck.analysis.nlp import has_tagger
 from refcheck.model import Block, BlockKind, Finding, Manuscript, Sentence, Severity
 from refcheck.plugins import hookimpl
 from refcheck.rule import Rule
@@ -119,12 +120,15 @@ class LexiconMatcher:
             else:
                 self.phrases.add(e, [doc])
 
-    def __call__(self, doc: Any) -> list[tuple[int, int, str]]:
-        found = [
-            (t.i, t.i + 1, t.lower_ if t.lower_ in self.single else lemma(t))
-            for t in doc
-            if t.lower_ in self.single or (self.use_lemma and lemma(t) in self.single)
-        ]
+    def __call__(self, doc: Any, lowers: list[str], lemmas: list[str]) -> list[tuple[int, int, str]]:
+        """Matches in ``doc``, whose tokens' lower-case forms and lemmas are given."""
+        single, use_lemma = self.single, self.use_lemma
+        found = []
+        for i, low in enumerate(lowers):
+            if low in single:
+                found.append((i, i + 1, low))
+            elif use_lemma and lemmas[i] in single:
+                found.append((i, i + 1, lemmas[i]))
         for match_id, s, e in self.phrases(doc):
             found.append((s, e, doc.vocab.strings[match_id]))
         # Longest match wins where entries overlap ("beyond doubt" over "doubt").
@@ -141,10 +145,33 @@ def _matcher(nlp: Any, entries: frozenset[str], use_lemma: bool = False) -> Lexi
     return LexiconMatcher(nlp, sorted(entries), use_lemma)
 
 
-def technical_spans(ms: Manuscript, doc: Any) -> list[tuple[int, int]]:
-    """Token spans of multiword technical terms ("critical care") in ``doc``."""
+def block_matches(ms: Manuscript, block: int, matcher: LexiconMatcher) -> list[tuple[int, int, str]]:
+    """``matcher``'s matches in a block Doc, computed once per block and matcher.
+
+    Sentences take their share by token index (see :meth:`_SentenceContext.matches`);
+    matching the whole block again for each sentence made a long paragraph quadratic.
+    """
+    cache = ms.metadata.setdefault("_language", {}).setdefault("matches", {})
+    key = (id(matcher), block)
+    if key not in cache:
+        doc = block_doc(ms, block)
+        cache[key] = (matcher, matcher(doc, block_lowers(ms, block), block_lemmas(ms, block)))
+    return cache[key][1]
+
+
+def block_lowers(ms: Manuscript, block: int) -> list[str]:
+    """Lower-case form of every token of the block Doc, computed once per block."""
+    cache = ms.metadata.setdefault("_language", {}).setdefault("lowers", {})
+    if block not in cache:
+        cache[block] = [t.lower_ for t in block_doc(ms, block)]
+    return cache[block]
+
+
+def technical_spans(ms: Manuscript, block: int) -> list[tuple[int, int]]:
+    """Token spans of multiword technical terms ("critical care") in a block Doc,
+    in order and not overlapping (the matcher keeps the longest of overlapping ones)."""
     m = _matcher(nlp_for(ms), lexicons.words("technical-terms.txt"))
-    return [(s, e) for s, e, _ in m(doc)]
+    return [(s, e) for s, e, _ in block_matches(ms, block, m)]
 
 
 def in_quotation(text: str, pos: int) -> bool:
@@ -162,12 +189,25 @@ def in_quotation(text: str, pos: int) -> bool:
 class _SentenceContext:
     """One sentence of a block: its tokens and the checks shared by RC301 and RC302."""
 
-    def __init__(self, ms: Manuscript, sentence: Sentence, doc: Any, terms: list[tuple[int, int]]):
+    def __init__(self, ms: Manuscript, sentence: Sentence, doc: Any, terms: list[tuple[int, int]],
+                 term_starts: list[int]):
         self.ms, self.sentence, self.doc = ms, sentence, doc
-        self.tokens = [t for t in doc if sentence.start <= t.idx < sentence.end]
-        self.first = self.tokens[0].i if self.tokens else 0
-        self.terms = terms
+        a, b = token_range(ms, sentence)
+        self.tokens = list(doc[a:b])
+        self.first = a if self.tokens else 0
+        self.last = b - 1
+        self.terms, self.term_starts = terms, term_starts
+        self.lemmas = block_lemmas(ms, sentence.block)
         self.tagged = has_tagger(nlp_for(ms))
+
+    def matches(self, matcher: LexiconMatcher) -> list[tuple[int, int, str]]:
+        """The block's matches that lie inside this sentence, in order."""
+        if not self.tokens:
+            return []
+        found = block_matches(self.ms, self.sentence.block, matcher)
+        lo = bisect_left(found, (self.first,))
+        hi = bisect_right(found, (self.last + 1,))
+        return [h for h in found[lo:hi] if h[1] - 1 <= self.last and h[0] <= self.last]
 
     def contains(self, start: int, end: int) -> bool:
         return bool(self.tokens) and self.tokens[0].i <= start and end - 1 <= self.tokens[-1].i
@@ -180,7 +220,10 @@ class _SentenceContext:
         """Why the words ``doc[start:end]`` are not an evaluation here, or None."""
         doc, text = self.doc, self.sentence.text
         head, last = doc[start], doc[end - 1]
-        if any(s <= start and end <= e for s, e in self.terms):
+        # Terms are ordered and disjoint: only the last one starting at or before
+        # ``start`` can contain the words.
+        k = bisect_right(self.term_starts, start) - 1
+        if k >= 0 and end <= self.terms[k][1]:
             return "technical term"
         if in_quotation(text, head.idx - self.sentence.start):
             return "quotation"
@@ -200,7 +243,7 @@ class _SentenceContext:
         if head.lower_ in _ENTITY_WORDS:
             window = doc[end : min(end + 3, len(doc))]
             entity_nouns = lexicons.words("entity-nouns.txt")
-            if any(lemma(t) in entity_nouns or t.lower_ in entity_nouns for t in window):
+            if any(self.lemmas[t.i] in entity_nouns or t.lower_ in entity_nouns for t in window):
                 return "describes an entity"
         if self.tagged and end - start == 1 and last.pos_ and last.pos_ not in ("ADJ", "ADV", "VERB"):
             return "not an adjective here"
@@ -222,9 +265,10 @@ def _unsupported_sentences(ms: Manuscript) -> Iterator[tuple[Block, Sentence, _S
         if not sentences:
             continue
         doc = block_doc(ms, b.index)
-        terms = technical_spans(ms, doc)
+        terms = technical_spans(ms, b.index)
+        term_starts = [s for s, _ in terms]
         for s in sentences:
-            yield b, s, _SentenceContext(ms, s, doc, terms)
+            yield b, s, _SentenceContext(ms, s, doc, terms, term_starts)
 
 
 def _char_span(doc: Any, start: int, end: int) -> tuple[int, int]:
@@ -310,8 +354,8 @@ class UnsupportedSuperlative(Rule):
     def _hits(self, ctx: _SentenceContext, matcher: LexiconMatcher, hype: frozenset[str], ranks: dict[str, str]) -> Iterator[Hit]:
         doc = ctx.doc
         taken: set[int] = set()
-        for s, e, entry in matcher(doc):
-            if not ctx.contains(s, e) or ctx.excluded(s, e):
+        for s, e, entry in ctx.matches(matcher):
+            if ctx.excluded(s, e):
                 continue
             kind = ranks.get(entry, "hype")
             if kind == "comparative" and _COMPARATOR.search(ctx.sentence.text):
@@ -326,7 +370,7 @@ class UnsupportedSuperlative(Rule):
             if tok.i in taken or tok.i + 1 >= len(doc):
                 continue
             word = tok.lower_
-            if word.endswith("est") and lemma(tok) in hype and word not in hype and not ctx.excluded(tok.i, tok.i + 1):
+            if word.endswith("est") and ctx.lemmas[tok.i] in hype and word not in hype and not ctx.excluded(tok.i, tok.i + 1):
                 yield Hit(tok.i, tok.i + 1, word, "superlative")
             elif word in ("most", "least") and doc[tok.i + 1].lower_ in _EVALUATIVE and not ctx.excluded(tok.i + 1, tok.i + 2):
                 taken.add(tok.i + 1)
@@ -437,8 +481,8 @@ class AbsoluteLanguage(Rule):
         for block, _sentence, ctx in _unsupported_sentences(ms):
             if any(METHODS_SECTION.search(t) for t in block.section):
                 continue
-            for s, e, entry in matcher(ctx.doc):
-                if not ctx.contains(s, e) or ctx.excluded(s, e) or self._hedged(ctx, s, e, entry):
+            for s, e, entry in ctx.matches(matcher):
+                if ctx.excluded(s, e) or self._hedged(ctx, s, e, entry):
                     continue
                 start, end = _char_span(ctx.doc, s, e)
                 phrase = ctx.doc[s:e].text

@@ -10,9 +10,10 @@ metadata dict is the sanctioned cache).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from typing import Any
 
-from refcheck.analysis.nlp import get_nlp, lemma
+from refcheck.analysis.nlp import get_nlp, lemma, lemma_table, text_lemma
 from refcheck.model import Citation, Manuscript, Sentence
 
 _UNIT = (
@@ -69,10 +70,23 @@ def citations_by_block(ms: Manuscript) -> dict[int, list[Citation]]:
 def sentence_citations(ms: Manuscript, sentence: Sentence) -> list[Citation]:
     """The citations that sit inside ``sentence`` (a citation moved after the full stop
     by the sentence splitter belongs to the sentence it follows)."""
-    return [
-        c for c in citations_by_block(ms).get(sentence.block, [])
-        if sentence.start <= c.start and c.end <= sentence.end
-    ]
+    cits = citations_by_block(ms).get(sentence.block, [])
+    starts = _citation_starts(ms, sentence.block)
+    if starts is None:  # not in start order: the plain scan keeps the list's order
+        return [c for c in cits if sentence.start <= c.start and c.end <= sentence.end]
+    # Only the citations starting inside the sentence can be inside it: bisect, so a
+    # paragraph of thousands of cited sentences stays linear.
+    lo, hi = bisect_left(starts, sentence.start), bisect_right(starts, sentence.end)
+    return [c for c in cits[lo:hi] if c.end <= sentence.end]
+
+
+def _citation_starts(ms: Manuscript, block: int) -> list[int] | None:
+    """Start offsets of a block's citations when they are in start order, else None."""
+    cache = ms.metadata.setdefault("_evidence", {}).setdefault("cite_starts", {})
+    if block not in cache:
+        starts = [c.start for c in citations_by_block(ms).get(block, [])]
+        cache[block] = starts if all(a <= b for a, b in zip(starts, starts[1:], strict=False)) else None
+    return cache[block]
 
 
 def is_cited(ms: Manuscript, sentence: Sentence) -> bool:
@@ -96,6 +110,47 @@ def block_doc(ms: Manuscript, block: int) -> Any:
     if block not in cache:
         cache[block] = nlp_for(ms)(ms.blocks[block].text)
     return cache[block]
+
+
+def block_lemmas(ms: Manuscript, block: int) -> list[str]:
+    """:func:`~refcheck.analysis.nlp.lemma` of every token of the block Doc, computed once.
+
+    Rules ask for lemmas token by token, many times over; a list indexed like the Doc
+    answers in one step.  With the default pipeline a lemma depends on the token text
+    only, so each distinct word is lemmatised once per process.
+    """
+    cache = ms.metadata.setdefault("_evidence", {}).setdefault("lemmas", {})
+    if block not in cache:
+        doc = block_doc(ms, block)
+        table = lemma_table(nlp_for(ms))
+        if table is not None:
+            memo = _TEXT_LEMMAS.setdefault(id(table), {})
+            out = []
+            for text in (t.text for t in doc):
+                lem = memo.get(text)
+                if lem is None:
+                    lem = memo[text] = text_lemma(text, table)
+                out.append(lem)
+            cache[block] = out
+        else:
+            cache[block] = [lemma(t) for t in doc]
+    return cache[block]
+
+
+_TEXT_LEMMAS: dict[int, dict[str, str]] = {}  # id(lemma table) -> {token text: lemma}
+
+
+def token_range(ms: Manuscript, sentence: Sentence) -> tuple[int, int]:
+    """Token indexes ``[a, b)`` of the block Doc whose first character lies in ``sentence``.
+
+    The same tokens as ``[t for t in doc if start <= t.idx < end]``, found by bisection
+    on the token offsets instead of a scan of the whole block per sentence.
+    """
+    cache = ms.metadata.setdefault("_evidence", {}).setdefault("token_starts", {})
+    starts = cache.get(sentence.block)
+    if starts is None:
+        starts = cache[sentence.block] = [t.idx for t in block_doc(ms, sentence.block)]
+    return bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)
 
 
 def sentence_span(ms: Manuscript, sentence: Sentence) -> Any:
@@ -125,9 +180,9 @@ def claim_kind(ms: Manuscript, sentence: Sentence) -> str | None:
         return None
     span = sentence_span(ms, sentence)
     if span is not None:
-        for tok in span:
-            if lemma(tok) in _EFFECT_VERBS:
-                return "effect"
+        lemmas = block_lemmas(ms, sentence.block)
+        if any(lem in _EFFECT_VERBS for lem in lemmas[span.start : span.end]):
+            return "effect"
     if _COMPARATIVE.search(text):
         return "comparison"
     if has_data(text) or _NUMBER_WORD.search(_strip_citations(ms, sentence)):
