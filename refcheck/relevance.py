@@ -190,6 +190,7 @@ class LexicalScorer:
 
     def __init__(self, weights: Mapping[str, float] | None = None):
         self.weights = default_weights() if weights is None else weights
+        self._tails: dict[Any, _Profile] = {}
 
     def weight(self, term: str) -> float:
         return self.weights.get(term, 1.0) ** WEIGHT_POWER
@@ -217,13 +218,11 @@ class LexicalScorer:
         abbreviations: Mapping[str, str] | None = None,
     ) -> list[Match]:
         abbreviations = abbreviations or {}
-        q = self._presence(query, abbreviations)
-        q_stems: dict[str, float] = {}
-        for t, p in q.items():
-            k = stem_key(t)
-            if k:
-                q_stems[k] = max(q_stems.get(k, 0.0), p)
-        q_top = tuple(t for t, _ in sorted(q.items(), key=lambda kv: -kv[1] * self.weight(kv[0]))[:8])
+        if len(query) > 1 and query[0][1] >= 1.0 and all(w >= 0 for _, w in query[1:]):
+            q_get, q_stem, q_top = self._headed_query(query, abbreviations)
+        else:
+            q = self._profile(query, abbreviations)
+            q_get, q_stem, q_top = q.presence.get, q.stems.get, q.top(8)
         out = []
         for cand in candidates:
             c = self._candidate(cand, abbreviations)
@@ -232,11 +231,11 @@ class LexicalScorer:
             for t, cw in c.items():
                 g = self.weight(t) * cw
                 mass += g
-                credit = q.get(t, 0.0)
+                credit = q_get(t, 0.0)
                 if not credit:
                     k = stem_key(t)
                     if k:
-                        credit = PREFIX_CREDIT * self.weight(k) * q_stems.get(k, 0.0)
+                        credit = PREFIX_CREDIT * self.weight(k) * q_stem(k, 0.0)
                 if credit:
                     num += g * credit
                     shared.append((g * credit, t))
@@ -253,6 +252,71 @@ class LexicalScorer:
                 shared_distinctive=round(distinct, 4),
             ))
         return out
+
+
+    def _profile(self, parts: Sequence[Weighted], abbreviations: Mapping[str, str]) -> _Profile:
+        presence = self._presence(parts, abbreviations)
+        stems: dict[str, float] = {}
+        for t, p in presence.items():
+            k = stem_key(t)
+            if k:
+                stems[k] = max(stems.get(k, 0.0), p)
+        return _Profile(presence, stems, sorted(presence.items(), key=lambda kv: -kv[1] * self.weight(kv[0])))
+
+    def _headed_query(self, query: Sequence[Weighted], abbreviations: Mapping[str, str]) -> tuple[Any, Any, tuple[str, ...]]:
+        """The query's lookups when its first part weighs 1 or more: a citing sentence
+        followed by its paragraph and heading (RC202).
+
+        Why: every term of the first part has presence exactly 1 (the cap), whatever
+        the later parts add, and every other term has the presence the later parts
+        alone give it.  So the later parts — the same paragraph for every citation in
+        it — are profiled once and reused; scoring each citation then costs the size
+        of its sentence, not of its paragraph.  The answers are those of the plain
+        computation, including the order of ties in the top terms.
+        """
+        key = (tuple(query[1:]), tuple(sorted(abbreviations.items())))
+        tail = self._tails.get(key)
+        if tail is None:
+            if len(self._tails) > 64:
+                self._tails.clear()
+            tail = self._tails[key] = self._profile(query[1:], abbreviations)
+        head: dict[str, float] = {}
+        for text, _w in query[:1]:
+            for t in terms(text, abbreviations):
+                head[t] = 1.0
+        head_stems = {k for k in map(stem_key, head) if k}
+        base, base_stems = tail.presence, tail.stems
+
+        def q_get(t: str, default: float) -> float:
+            return 1.0 if t in head else base.get(t, default)
+
+        def q_stem(k: str, default: float) -> float:
+            return 1.0 if k in head_stems else base_stems.get(k, default)
+
+        # sorted(q.items()) of the plain computation orders ties by insertion: the
+        # head's terms first, then the paragraph's in their own order.
+        ranked = [((-1.0 * self.weight(t), 0, i), t) for i, t in enumerate(head)]
+        extra = 0
+        for i, (t, p) in enumerate(tail.ranked):
+            if extra == 8:
+                break
+            if t not in head:
+                ranked.append(((-p * self.weight(t), 1, i), t))
+                extra += 1
+        ranked.sort()
+        return q_get, q_stem, tuple(t for _, t in ranked[:8])
+
+
+@dataclass
+class _Profile:
+    """A query's term presence, its stem presence and its terms ranked by weight."""
+
+    presence: dict[str, float]
+    stems: dict[str, float]
+    ranked: list[tuple[str, float]]
+
+    def top(self, n: int) -> tuple[str, ...]:
+        return tuple(t for t, _ in self.ranked[:n])
 
 
 @hookimpl(trylast=True)

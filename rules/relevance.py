@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 import statistics
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from refcheck.analysis.abbreviations import expansion_map, find_abbreviations
 from refcheck.analysis.citations import blank_citations
-from refcheck.model import BlockKind, Citation, Finding, Manuscript, Reference, Severity
+from refcheck.model import BlockKind, Citation, Finding, Manuscript, Reference, Sentence, Severity
 from refcheck.plugins import hookimpl
 from refcheck.relevance import Match, Weighted, get_scorer
 from refcheck.rule import Rule
@@ -239,16 +240,18 @@ class CitationContextMismatch(Rule):
         ref_parts = {n: reference_parts(r) for n, r in refs.items()}
         scored: list[tuple[Any, int, Match]] = []
         prose_of: dict[int, str] = {}
+        by_block: dict[int, list[Citation]] = {}
+        for x in ms.citations:
+            by_block.setdefault(x.block, []).append(x)
         for c in cites:
             numbers = [n for n in dict.fromkeys(c.numbers) if n in refs]
             if not numbers:
                 continue
             block = ms.blocks[c.block]
             if c.block not in prose_of:
-                prose_of[c.block] = blank_citations(block.text, [x for x in ms.citations if x.block == c.block])
+                prose_of[c.block] = blank_citations(block.text, by_block[c.block])
             prose = prose_of[c.block]
-            sentence = next((prose[s.start : s.end] for s in ms.sentences_in(c.block) if s.start <= c.start < s.end + 1),
-                            prose)
+            sentence = _citing_sentence(ms, c, prose)
             context = [(sentence, 1.0), (prose, 0.3)]
             if block.section_title:
                 context.append((block.section_title, 0.3))
@@ -283,6 +286,30 @@ class CitationContextMismatch(Rule):
                 suggestion="Check that the cited work supports this sentence; cite the right source.",
                 data=data,
             )
+
+
+def _citing_sentence(ms: Manuscript, c: Citation, prose: str) -> str:
+    """The text of the first sentence of the block with ``start <= c.start <= end``
+    (the whole paragraph if none), found by bisection on the sentence ends."""
+    sentences, ends = _block_sentences(ms, c.block)
+    if ends is None:  # sentences out of order: the plain scan
+        return next((prose[s.start : s.end] for s in sentences if s.start <= c.start < s.end + 1), prose)
+    # Ends and starts both ascend, so the first sentence ending at or after the
+    # citation is the only candidate for the first match.
+    k = bisect_left(ends, c.start)
+    if k < len(sentences) and sentences[k].start <= c.start:
+        return prose[sentences[k].start : sentences[k].end]
+    return prose
+
+
+def _block_sentences(ms: Manuscript, block: int) -> tuple[list[Sentence], list[int] | None]:
+    """A block's sentences and their ends (None when not in order), once per block."""
+    cache = ms.metadata.setdefault("_relevance", {}).setdefault("sentences", {})
+    if block not in cache:
+        sentences = ms.sentences_in(block)
+        ordered = all(a.start <= b.start and a.end <= b.end for a, b in zip(sentences, sentences[1:], strict=False))
+        cache[block] = (sentences, [s.end for s in sentences] if ordered else None)
+    return cache[block]
 
 
 @hookimpl

@@ -112,6 +112,9 @@ def get_nlp(model: str | None = None) -> Any:
         table = _read_lemma_table()
         if table is not None:
             _TEXT_LEMMA_TABLES[id(nlp.vocab)] = table
+    # spaCy's 1,000,000-character guard protects the parser and NER, which refcheck
+    # never loads; a paragraph of a few million characters is legitimate input.
+    nlp.max_length = max(nlp.max_length, 100_000_000)
     infixes = list(nlp.Defaults.infixes) + [r"[\[\]\^]"]
     nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     return nlp
