@@ -66,19 +66,36 @@ def _definitions(text: str) -> Iterable[tuple[str, str, int]]:
         short = m.group(1).strip()
         if not _valid_short(short):
             continue
-        before = text[: m.start()].rstrip()
-        # Only the clause the short form ends: stop at the previous bracket or sentence mark.
-        cut = max(before.rfind(ch) for ch in ".;:()[]")
-        before = before[cut + 1 :]
-        words = _WORD.findall(before)
         window = min(len(short) + 5, 2 * len(short))
-        candidate = " ".join(words[-window:])
+        candidate = " ".join(_clause_tail(text, m.start(), window))
         long = best_long_form(short, candidate)
         if not long or len(long) <= len(short) or long.lower() == short.lower():
             continue
         if len(long.split()) < 2 and not re.search(r"[A-Za-z]{3,}", long):
             continue
         yield short, long, m.start(1)
+
+
+def _clause_tail(text: str, end: int, window: int) -> list[str]:
+    """The last ``window`` words of the clause that ends at ``end``: after the last
+    bracket or sentence mark (".;:()[]") before it.
+
+    Looks back over a growing suffix of ``text[:end]`` instead of copying the whole
+    prefix for every parenthesis, which made a long paragraph quadratic.  The answer
+    is the same: a suffix holding a clause mark holds the last one, and a suffix
+    with more than ``window`` words has the last ``window`` whole.
+    """
+    size = 1024
+    while True:
+        lo = max(0, end - size)
+        chunk = text[lo:end]
+        cut = max(chunk.rfind(ch) for ch in ".;:()[]")
+        if cut >= 0:
+            return _WORD.findall(chunk, cut + 1)[-window:]
+        words = _WORD.findall(chunk)
+        if lo == 0 or len(words) > window:
+            return words[-window:]
+        size *= 4
 
 
 def find_abbreviations(blocks: Iterable[Block]) -> list[Abbreviation]:
