@@ -308,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(fig_memory(largest))
         rows.append(fig_proselint_example(reps))
     print(render(rows))
+    # The figures are only as good as the machine was idle: say how busy it was.
+    print(f"load average at the end (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 
