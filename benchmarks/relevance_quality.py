@@ -55,11 +55,20 @@ SEED = 20250808
 
 def relevance_findings(ms: Manuscript) -> tuple[set[int], set[int]]:
     """Reference numbers flagged by RC201 and by RC202."""
+    rc201, rc202, _ = graded_findings(ms)
+    return rc201, rc202
+
+
+def graded_findings(ms: Manuscript) -> tuple[set[int], set[int], set[int]]:
+    """Reference numbers flagged by RC201, by RC202, and by RC202 at warning severity."""
     rc201: set[int] = set()
     rc202: set[int] = set()
+    warned: set[int] = set()
     for f in run_rules(ms, RELEVANCE):
         (rc201 if f.code == "RC201" else rc202).update(f.references)
-    return rc201, rc202
+        if f.code == "RC202" and f.severity.value != "info":
+            warned.update(f.references)
+    return rc201, rc202, warned
 
 
 # -- example --------------------------------------------------------------------------
@@ -144,6 +153,7 @@ class CorpusResult:
     references: int
     rc201_flags: int
     rc202_flags: int
+    rc202_warnings: int
     per_article: list[tuple[str, int, int]]
     swaps: int
     swaps_caught_rc201: int
@@ -185,13 +195,13 @@ def corpus_quality(leave_one_out: bool = True) -> CorpusResult:
     articles = corpus_articles()
     weights = _Weights(articles) if leave_one_out else None
     rng = random.Random(SEED)
-    refs = f201 = f202 = swaps = caught = caught_any = 0
+    refs = f201 = f202 = w202 = swaps = caught = caught_any = 0
     per: list[tuple[str, int, int]] = []
     for i, art in enumerate(articles):
         ms = art.manuscript
         scorer = LexicalScorer(weights.without(i)) if weights else LexicalScorer()
         with scorer_plugin(scorer):
-            rc201, rc202 = relevance_findings(ms)
+            rc201, rc202, warned = graded_findings(ms)
             donors = [a.manuscript for j, a in enumerate(articles) if j != i]
             sw, truth = swapped(ms, donors, rng)
             s201, s202 = relevance_findings(sw)
@@ -199,11 +209,12 @@ def corpus_quality(leave_one_out: bool = True) -> CorpusResult:
         refs += n
         f201 += len(rc201)
         f202 += len(rc202)
+        w202 += len(warned)
         per.append((art.path.name, n, len(rc201)))
         swaps += len(truth)
         caught += len(truth & s201)
         caught_any += len(truth & (s201 | s202))
-    return CorpusResult(len(articles), refs, f201, f202, per, swaps, caught, caught_any)
+    return CorpusResult(len(articles), refs, f201, f202, w202, per, swaps, caught, caught_any)
 
 
 # -- speed ----------------------------------------------------------------------------
@@ -237,7 +248,8 @@ def main() -> None:
     for name, n, f in cq.per_article:
         print(f"  {name[:60]:60s} {n:4d} refs  RC201 {f}")
     print(f"  RC201 false-alarm rate {cq.false_alarm_rate:.1%} ({cq.rc201_flags}/{cq.references})")
-    print(f"  RC202 citations-to-reference flags: {cq.rc202_flags} references ({cq.rc202_rate:.1%})")
+    print(f"  RC202 citations-to-reference flags: {cq.rc202_flags} references ({cq.rc202_rate:.1%}); "
+          f"at warning severity {cq.rc202_warnings} ({cq.rc202_warnings / cq.references:.1%})")
     print(f"  swapped-in titles caught by RC201 {cq.swap_recall:.1%} ({cq.swaps_caught_rc201}/{cq.swaps}); "
           f"by RC201 or RC202 {cq.swap_recall_any:.1%}")
     n, secs = scoring_time()

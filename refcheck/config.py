@@ -48,7 +48,9 @@ class Config:
         return ign <= sel if ign >= 0 else True
 
     def rule_options(self, code: str, name: str, defaults: dict[str, Any]) -> dict[str, Any]:
-        merged = dict(defaults)
+        """The rule's defaults overridden by ``[tool.refcheck.options.<code or name>]``;
+        "min-mass" and "min_mass" are the same key (TOML users write either)."""
+        merged = {k.replace("-", "_"): v for k, v in defaults.items()}
         for key in (name, code):
             for k, v in self.options.get(key, {}).items():
                 merged[k.replace("-", "_")] = v

@@ -42,7 +42,7 @@ UNSHARED_PENALTY = 0.25  # how much a candidate's own unshared distinctive words
 EVIDENCE_PRIOR = 0.5  # shared weight needed for a score of 1/2 when nothing is unshared
 PREFIX_CREDIT = 0.5
 DISTINCTIVE = 0.5  # a term weighing at least this is "distinctive" in explanations
-_TOKEN = re.compile(r"[A-Za-z0-9\u0370-\u03ff][A-Za-z0-9\u0370-\u03ff'’\-/]*")
+_TOKEN = re.compile(r"[^\W_][\w'’\-/]*")  # letters of every script: "Müller", "β-catenin"
 
 
 @dataclass(frozen=True)

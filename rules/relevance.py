@@ -128,11 +128,11 @@ def _data(match: Match, ref: Reference, cut: Cut) -> dict[str, Any]:
     }
 
 
-_OPTIONS = {"ratio": 0.25, "min-references": 6, "min-mass": 0.6}
+_OPTIONS = {"ratio": 0.25, "min_references": 6, "min_mass": 0.6}
 
 
 def _flagged(match: Match, cut: Cut, options: Mapping[str, Any]) -> bool:
-    return match.mass >= options["min-mass"] and match.score < cut.threshold
+    return match.mass >= options["min_mass"] and match.score < cut.threshold
 
 
 class OffTopicReference(Rule):
@@ -146,7 +146,7 @@ class OffTopicReference(Rule):
         measured by the relevance scorer (lexical by default: distinctive shared
         lemmas and word stems; generic words such as "cell", "study", "therapy" count
         little).  Entries whose title has only generic words are not judged, nor are
-        lists of fewer than ``min-references`` judgeable entries.
+        lists of fewer than ``min_references`` judgeable entries.
 
     Why it matters:
         A review on stem cells in liver failure that lists papers on gastric-cancer
@@ -180,8 +180,8 @@ class OffTopicReference(Rule):
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
         pairs = self.scores(ms, options)
-        judged = [m.score for _, m in pairs if m.mass >= options["min-mass"]]
-        if len(judged) < options["min-references"]:
+        judged = [m.score for _, m in pairs if m.mass >= options["min_mass"]]
+        if len(judged) < options["min_references"]:
             return
         cut = adaptive_cut(judged, options["ratio"])
         for ref, match in pairs:
@@ -208,8 +208,11 @@ class CitationContextMismatch(Rule):
         citing sentence — with its paragraph and section heading as weaker context —
         far worse than the manuscript's other citations fit theirs (below ``ratio``
         × the median), and which also fits the manuscript's topic less well than
-        its typical reference does.  When one citation names
-        several references, only the mismatched ones are named.
+        its typical reference does, and fits none of the sentences that cite it.
+        When one citation names several references, only the mismatched ones are
+        named.  The finding is a warning when the reference is also well below the
+        manuscript's typical topical fit (``strong_topic_ratio`` × the median), and
+        information otherwise.
 
     Why it matters:
         A claim about stem-cell migration supported by a paper on ovarian-cancer
@@ -228,7 +231,7 @@ class CitationContextMismatch(Rule):
     code = "RC202"
     name = "citation-context-mismatch"
     default_severity = Severity.WARNING
-    options = {"ratio": 0.75, "min-references": 6, "min-mass": 0.6}
+    options = {"ratio": 0.75, "min_references": 6, "min_mass": 0.6, "strong_topic_ratio": 0.8}
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
         refs = {r.number: r for r in ms.references if r.number is not None}
@@ -257,18 +260,21 @@ class CitationContextMismatch(Rule):
                 context.append((block.section_title, 0.3))
             matches = scorer.score(context, [ref_parts[n] for n in numbers], abbreviations)
             scored += [(c, n, m) for n, m in zip(numbers, matches, strict=True)]
-        judged = [m.score for _, _, m in scored if m.mass >= options["min-mass"]]
-        if len(judged) < options["min-references"]:
+        judged = [m.score for _, _, m in scored if m.mass >= options["min_mass"]]
+        if len(judged) < options["min_references"]:
             return
         cut = adaptive_cut(judged, options["ratio"])
         topic = {r.number: m for r, m in OffTopicReference().scores(ms, options)}
         topic_median = statistics.median(m.score for m in topic.values())
         by_citation: dict[Any, list[tuple[int, Match]]] = {}
+        # Sentences are short and lexical overlap with them is noisy, so a reference is
+        # named only when the evidence agrees: it fits the manuscript's topic less well
+        # than its typical reference, and it fits none of the sentences that cite it
+        # (a reference that fits one of its citing sentences is on topic; low overlap
+        # at another citation says more about that sentence's wording).
+        fits_somewhere = {n for _, n, m in scored if not _flagged(m, cut, options)}
         for c, n, m in scored:
-            # Sentences are short and lexical overlap with them is noisy: a reference
-            # that fits the manuscript's topic better than its typical reference is
-            # not named on the sentence's word choice alone.
-            if _flagged(m, cut, options) and topic[n].score < topic_median:
+            if _flagged(m, cut, options) and topic[n].score < topic_median and n not in fits_somewhere:
                 by_citation.setdefault(c, []).append((n, m))
         for c, bad in by_citation.items():
             parts = [
@@ -279,9 +285,13 @@ class CitationContextMismatch(Rule):
             n0, m0 = bad[0]
             data = _data(m0, refs[n0], cut)
             data["mismatched"] = {str(n): _data(m, refs[n], cut) for n, m in bad}
+            # Graded: a warning when the reference is also clearly off the manuscript's
+            # topic (below strong_topic_ratio × the median), information otherwise.
+            strong = any(topic[n].score < options["strong_topic_ratio"] * topic_median for n, _ in bad)
             yield self.finding(
                 ms, c.block, c.start, c.end,
                 "; ".join(parts)[0].upper() + "; ".join(parts)[1:] + ".",
+                severity=self.severity if strong else Severity.INFO,
                 references=[n for n, _ in bad],
                 suggestion="Check that the cited work supports this sentence; cite the right source.",
                 data=data,
