@@ -24,7 +24,8 @@ TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 
 
 def norm(text: str) -> str:
-    return " ".join(text.split())
+    """Whitespace-insensitive; soft hyphens (which the reader drops) removed."""
+    return " ".join(text.replace("\xad", "").split())
 
 
 def synthetic_notes(ms: Manuscript, findings: list, limit: int = 60) -> list[Note]:
@@ -77,14 +78,25 @@ def _visible(el: etree._Element) -> str | None:
     return None
 
 
+def main_part(zf: zipfile.ZipFile) -> str:
+    """The officeDocument part named by _rels/.rels (not always word/document.xml)."""
+    rels = etree.fromstring(zf.read("_rels/.rels"))
+    for r in rels.iter(PKG_REL + "Relationship"):
+        if r.get("Type", "").endswith("/officeDocument"):
+            return r.get("Target", "").lstrip("/")
+    return "word/document.xml"
+
+
 def docx_anchored(path: Path) -> dict[str, tuple[str, str, str]]:
     """``{comment id: (author, comment text, anchored text)}`` read from the saved package."""
     with zipfile.ZipFile(path) as zf:
         names = {n.lower(): n for n in zf.namelist()}
-        doc = etree.fromstring(zf.read(names["word/document.xml"]))
-        rels = etree.fromstring(zf.read(names["word/_rels/document.xml.rels"]))
+        main = main_part(zf)
+        directory, base = posixpath.split(main)
+        doc = etree.fromstring(zf.read(names[main.lower()]))
+        rels = etree.fromstring(zf.read(names[posixpath.join(directory, "_rels", base + ".rels").lower()]))
         target = next(r.get("Target") for r in rels.iter(PKG_REL + "Relationship") if r.get("Type", "").endswith("/comments"))
-        comments = etree.fromstring(zf.read(names[posixpath.normpath(posixpath.join("word", target)).lower()]))
+        comments = etree.fromstring(zf.read(names[posixpath.normpath(posixpath.join(directory, target)).lower()]))
     info = {}
     for c in comments.iter(W + "comment"):
         body = "\n".join("".join(t.text or "" for t in p.iter(W + "t")) for p in c.iter(W + "p"))
@@ -116,6 +128,10 @@ def docx_anchored(path: Path) -> dict[str, tuple[str, str, str]]:
 def fodt_annotations(path: Path) -> list[tuple[str, str]]:
     """``(comment text, anchored text)`` of every office:annotation LibreOffice wrote."""
     root = etree.parse(str(path)).getroot()
+    # Tracked deletions LibreOffice keeps inline between change-start/-end: not text.
+    deleted = {r.get(TEXT + "id") or r.get("{http://www.w3.org/XML/1998/namespace}id")
+               for r in root.iter(TEXT + "changed-region") if r.find(TEXT + "deletion") is not None}
+    in_deletion: set[str] = set()
     found: dict[str, list[str]] = {}
     order: list[str] = []
     open_names: set[str] = set()
@@ -132,9 +148,24 @@ def fodt_annotations(path: Path) -> list[tuple[str, str]]:
                 if el.get(OFFICE + "name"):
                     open_names.add(name)
                 inside.append(el)
-            else:
-                inside.pop()
+                continue
+            inside.pop()
+            if inside or not open_names:
+                continue
+            for name in open_names:
+                found[name][1] += el.tail or ""
             continue
+        if el.tag in (TEXT + "change-start", TEXT + "change-end", TEXT + "tracked-changes", TEXT + "note"):
+            cid = el.get(TEXT + "change-id")
+            if el.tag in (TEXT + "tracked-changes", TEXT + "note"):  # not the anchored text itself
+                if event == "start":
+                    inside.append(el)
+                    continue
+                inside.pop()  # then fall through: its tail is anchored text
+            elif event == "start" and cid in deleted:
+                (in_deletion.add if el.tag == TEXT + "change-start" else in_deletion.discard)(cid)
+            if event == "start":
+                continue
         if el.tag == OFFICE + "annotation-end" and event == "start":
             open_names.discard(el.get(OFFICE + "name"))
             continue
@@ -150,6 +181,8 @@ def fodt_annotations(path: Path) -> list[tuple[str, str]]:
                 piece = "\n"
         else:
             piece = el.tail or ""
+        if event == "start" and in_deletion:
+            piece = ""
         for name in open_names:
             found[name][1] += piece
     return [tuple(found[n]) for n in order]
@@ -167,7 +200,9 @@ def check_package(src: Path, out: Path) -> list[str]:
         extra = {n for n in after - before if not re.search(r"(comments\d*\.xml|\.rels)$", n)}
         if extra:
             problems.append(f"unexpected parts: {sorted(extra)}")
-        edited = {"[Content_Types].xml", "word/document.xml", "word/_rels/document.xml.rels"}
+        main = main_part(b)
+        directory, base = posixpath.split(main)
+        edited = {"[Content_Types].xml", main, posixpath.join(directory, "_rels", base + ".rels")}
         for name in before & after:
             if a.read(name) != b.read(name) and name not in edited and not re.search(r"comments\w*\.xml$", name):
                 problems.append(f"part changed: {name}")
@@ -178,7 +213,7 @@ def check_package(src: Path, out: Path) -> list[str]:
                     etree.fromstring(b.read(name))
                 except etree.XMLSyntaxError as exc:
                     problems.append(f"{name} not well-formed: {exc}")
-            if name.endswith(".rels") and name not in before or name == "word/_rels/document.xml.rels":
+            if name.endswith(".rels") and (name not in before or name in edited):
                 src_part = name.replace("_rels/", "").removesuffix(".rels")
                 for rel in etree.fromstring(b.read(name)).iter(PKG_REL + "Relationship"):
                     if rel.get("TargetMode") == "External":
@@ -190,3 +225,21 @@ def check_package(src: Path, out: Path) -> list[str]:
                     if resolved.lower() not in lowered and not was_ok and rel.get("Type", "").endswith("/comments"):
                         problems.append(f"{name}: relationship {rel.get('Id')} -> {tgt} does not resolve")
     return problems
+
+
+def math_paragraphs(path: Path) -> set[tuple[str, int]]:
+    """Anchors ("body", n) of paragraphs holding OMML math or tracked deletions."""
+    with zipfile.ZipFile(path) as zf:
+        doc = etree.fromstring(zf.read(main_part(zf)))
+    omml = "{http://schemas.openxmlformats.org/officeDocument/2006/math}oMath"
+    odd = (omml, W + "del", W + "moveFrom")  # LibreOffice shows formula source / tracked deletions inline
+    return {("body", n) for n, p in enumerate(doc.find(W + "body").iter(W + "p"))
+            if any(p.find(".//" + tag) is not None for tag in odd)}
+
+
+def textbox_paragraphs(path: Path) -> set[tuple[str, int]]:
+    """Anchors of paragraphs inside text boxes (their comments sit on a stand-in)."""
+    with zipfile.ZipFile(path) as zf:
+        doc = etree.fromstring(zf.read(main_part(zf)))
+    return {("body", n) for n, p in enumerate(doc.find(W + "body").iter(W + "p"))
+            if any(a.tag == W + "txbxContent" for a in p.iterancestors())}

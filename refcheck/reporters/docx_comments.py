@@ -190,12 +190,12 @@ def _fallback_run(p: etree._Element, paras: list[etree._Element]) -> etree._Elem
     start = next((i for i, q in enumerate(paras) if q is holder), None)
     if start is None:
         return None
-    for q in paras[start + 1 :]:
+    for q in paras[start + 1 :] + paras[start::-1]:  # the text after it, else before it
         if _in_textbox(q):
             continue
-        pieces = list(iter_text_pieces(q))
+        pieces = [r for r, _ in iter_text_pieces(q) if not any(a.tag == W + "txbxContent" for a in r.iterancestors())]
         if pieces:
-            return pieces[0][0]
+            return pieces[0]
     return None
 
 
@@ -360,8 +360,8 @@ class _Zip:
         self.path = path
         try:
             with zipfile.ZipFile(path) as zf:
-                self.infos = [i for i in zf.infolist() if not i.is_dir()]
-                self.data = {i.filename: zf.read(i) for i in self.infos}
+                self.infos = list(zf.infolist())
+                self.data = {i.filename: b"" if i.is_dir() else zf.read(i) for i in self.infos}
         except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
             raise InputError(str(path), f"cannot annotate: corrupt ZIP package ({exc})") from None
         self.by_norm = {_norm(i.filename): i.filename for i in self.infos}
@@ -536,7 +536,7 @@ def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence
             elif _in_textbox(para.p):
                 run = _fallback_run(para.p, paras)
                 prefix = "In a text box: "
-                target = _Target(run, run, "", point=True) if run is not None else None
+                target = _Target(run, run, run_text(run)) if run is not None else None
         else:
             stand_in, prefix = _note_anchor(body, paras, block, notes_roots)
             if stand_in is not None:
