@@ -8,18 +8,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from annotate_helpers import check_package, docx_anchored, expected_text, norm, synthetic_notes
 from conftest import EXAMPLE_FILES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from annotate_helpers import check_package, docx_anchored, expected_text, norm, synthetic_notes
 from refcheck.annotate import annotate_file, comment_text
 from refcheck.cli import main
 from refcheck.config import Config
 from refcheck.engine import check_file, read_manuscript
 from refcheck.model import InputError
-from refcheck.reporters.docx_comments import W, Note, annotate_docx, run_text, split_at
+from refcheck.reporters.docx_comments import Note, W, annotate_docx, run_text, split_at
 
 DOCX_FORMS = ["docx", "superscript", "autonumbered"]
 
@@ -44,7 +44,7 @@ def test_every_finding_is_one_comment_on_exactly_its_span(docx_copy: Path) -> No
     comments = docx_anchored(out)
     assert result.findings, "the seed review has findings"
     assert len(comments) == len(result.findings)
-    for f, (author, body, anchored) in zip(result.findings, comments.values()):
+    for f, (author, body, anchored) in zip(result.findings, comments.values(), strict=True):
         assert author == "refcheck"
         assert body == comment_text(f)
         assert anchored == f.text, f
@@ -68,7 +68,7 @@ def test_stress_spans_words_run_edges_superscripts_cells_headings(docx_copy: Pat
     anchored = annotate_docx(docx_copy, out, ms.blocks, notes)
     saved = docx_anchored(out)
     assert len(saved) == len(notes) > 50
-    for note, got, (_, body, text) in zip(notes, anchored, saved.values()):
+    for note, got, (_, body, text) in zip(notes, anchored, saved.values(), strict=True):
         want = expected_text(ms.blocks[note.block], note)
         assert got == want and text == want, (note, got, text)
         assert body == note.text

@@ -13,7 +13,12 @@ from refcheck.annotate import annotate_file, comment_text
 from refcheck.config import Config
 from refcheck.model import InputError
 from refcheck.readers.text import read_text
-from refcheck.reporters.criticmarkup import Note, annotate_text, criticmarkup_comments, strip_criticmarkup
+from refcheck.reporters.criticmarkup import (
+    Note,
+    annotate_text,
+    criticmarkup_comments,
+    strip_criticmarkup,
+)
 
 
 def test_example_every_finding_highlighted_and_text_identical(tmp_path: Path) -> None:
@@ -26,7 +31,7 @@ def test_example_every_finding_highlighted_and_text_identical(tmp_path: Path) ->
     assert strip_criticmarkup(text).encode("utf-8") == src.read_bytes()
     pairs = criticmarkup_comments(text)
     assert len(pairs) == len(result.findings) > 0
-    for f, (span, body) in zip(result.findings, pairs):
+    for f, (span, body) in zip(result.findings, pairs, strict=True):
         assert span == f.text
         assert body == " ".join(comment_text(f).split())
     assert hashlib.sha256(src.read_bytes()).hexdigest() == before
