@@ -108,7 +108,7 @@ class Block:
     anchor: tuple[str, int] = ("text", 0)
     list_label: str | None = None  # rendered auto-number ("12." / "[12]") not in text
     superscript: tuple[tuple[int, int], ...] = ()  # raised/superscript char ranges
-    field_citations: tuple["FieldCitation", ...] = ()
+    field_citations: tuple[FieldCitation, ...] = ()
     style: str | None = None  # paragraph style name, when the format has one
 
     @property

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import inspect
-import textwrap
 import re
+import textwrap
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
@@ -39,9 +39,9 @@ class Rule:
     def documentation(cls) -> dict[str, str]:
         """The docstring split into its sections; ``summary`` is the first paragraph."""
         doc = inspect.cleandoc(cls.__doc__ or "")
-        parts = re.split(r"^(%s):\s*$" % "|".join(map(re.escape, DOC_SECTIONS)), doc, flags=re.M)
+        parts = re.split(r"^({}):\s*$".format("|".join(map(re.escape, DOC_SECTIONS))), doc, flags=re.M)
         out = {"summary": parts[0].strip()}
-        for title, body in zip(parts[1::2], parts[2::2]):
+        for title, body in zip(parts[1::2], parts[2::2], strict=True):
             out[title] = textwrap.dedent(body.strip("\n")).strip()
         return out
 

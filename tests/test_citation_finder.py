@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from refcheck.analysis.citations import CitationFinder, compress_numbers, expand_numbers, find_citations
+from refcheck.analysis.citations import (
+    CitationFinder,
+    compress_numbers,
+    expand_numbers,
+    find_citations,
+)
 from refcheck.model import Block, BlockKind
 
 

@@ -8,11 +8,11 @@ parser, rules — is exercised on real prose and real reference lists.
 from __future__ import annotations
 
 import pytest
+from conftest import corpus_dir
 from jats_text import jats_to_markdown
 
 from refcheck.config import config_from_table
 from refcheck.engine import check
-from conftest import corpus_dir
 
 # Articles the corpus MANIFEST lists as strictly ordered (0 back-steps).
 ORDERED = [

@@ -46,7 +46,7 @@ def prepare(manuscript: Manuscript, config: dict[str, Any] | None = None) -> Man
             continue
         starts = sentence_boundaries(b.text, by_block.get(b.index, []))
         ends = starts[1:] + [len(b.text)]
-        for s, e in zip(starts, ends):
+        for s, e in zip(starts, ends, strict=True):
             while e > s and b.text[e - 1].isspace():
                 e -= 1
             if e > s:
