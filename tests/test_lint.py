@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 
 from conftest import ROOT
 
@@ -14,4 +13,3 @@ def test_ruff_clean() -> None:
     proc = subprocess.run([ruff, "check", "refcheck", "rules", "tests", "benchmarks", "examples"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
-    assert sys.version_info >= (3, 10)
