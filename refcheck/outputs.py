@@ -30,6 +30,17 @@ DOCX_AUTHOR = "refcheck"
 _COMMENTS_PART = re.compile(r"(^|/)comments\d*\.xml$", re.I)
 _DOCX_MARK = re.compile(rb'author="refcheck"')
 _TEXT_MARK = re.compile(rb"\{>>(RC\d{3}\b|refcheck\b)")
+# A rewritten copy (fix --renumber) has no comment to recognise it by: DOCX carries
+# this ZIP archive comment (no part changes), any file this extended attribute
+# where the file system keeps one (lost on copy, which only means --force is needed).
+ZIP_MARK = b"written by refcheck"
+_XATTR = "user.refcheck"
+
+
+def mark_output(path: Path) -> None:
+    """Tag a written file as refcheck's own, so the next run may replace it (best effort)."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setxattr(path, _XATTR, b"1")
 
 
 def default_output(path: Path, tag: str = "refcheck") -> Path:
@@ -44,9 +55,14 @@ def is_refcheck_output(path: Path) -> bool:
     DOCX: a comments part holding a comment by author "refcheck".  Text: a
     CriticMarkup comment opening with a rule code or "refcheck" (the summary).
     """
+    with contextlib.suppress(OSError, AttributeError):
+        if os.getxattr(path, _XATTR):
+            return True
     try:
         if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
+                if zf.comment.startswith(ZIP_MARK):
+                    return True
                 for name in zf.namelist():
                     if _COMMENTS_PART.search(name) and _DOCX_MARK.search(zf.read(name)):
                         return True
