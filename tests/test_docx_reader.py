@@ -11,13 +11,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS as CORPUS_ROOT
+from conftest import EXAMPLES
 
 from refcheck.model import BlockKind, InputError, Manuscript
 from refcheck.readers.docx import iter_text_pieces, read_docx, refcheck_read_document
 
-SHARED = Path("/work/shared")
-EXAMPLES = SHARED / "examples"
-CORPUS = SHARED / "corpus" / "docx"
+CORPUS = CORPUS_ROOT / "docx"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = (
     f'xmlns:w="{W_NS}" '
