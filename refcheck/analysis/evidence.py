@@ -95,8 +95,14 @@ def is_cited(ms: Manuscript, sentence: Sentence) -> bool:
 
 
 def has_evidence(ms: Manuscript, sentence: Sentence) -> bool:
-    """A citation or a figure: either lets a reader check the claim."""
-    return is_cited(ms, sentence) or has_data(sentence.text)
+    """A citation or a figure: either lets a reader check the claim.
+
+    Several rules ask about the same sentences, so the answer is kept per manuscript."""
+    cache = ms.metadata.setdefault("_evidence", {}).setdefault("has_evidence", {})
+    key = (sentence.block, sentence.start)
+    if key not in cache:
+        cache[key] = is_cited(ms, sentence) or has_data(sentence.text)
+    return cache[key]
 
 
 def nlp_for(ms: Manuscript) -> Any:

@@ -120,8 +120,18 @@ def get_nlp(model: str | None = None) -> Any:
     return nlp
 
 
+_TAGGED: dict[int, bool] = {}
+
+
 def has_tagger(nlp: Any) -> bool:
-    return "tagger" in nlp.pipe_names or "morphologizer" in nlp.pipe_names
+    """Whether part-of-speech tags are available (a trained pipeline, not the blank one).
+
+    Asked once per sentence, so the answer is kept per pipeline object; pipelines
+    are built once per process (:func:`get_nlp`) and never changed afterwards."""
+    key = id(nlp)
+    if key not in _TAGGED:
+        _TAGGED[key] = "tagger" in nlp.pipe_names or "morphologizer" in nlp.pipe_names
+    return _TAGGED[key]
 
 
 def lemma(token: Any) -> str:
