@@ -31,33 +31,37 @@ from refcheck.reporters.docx_comments import annotate_docx
 
 pytestmark = pytest.mark.client
 
-# Known client limits, measured on the corpus (see docs/annotate.md); any other file
-# falling short fails the test.  LibreOffice drops comments in w:p nested in w:p, and
-# (KNOWN GAP in our writer, to fix: move the marks outside the field/control) comments
-# whose range starts or ends inside a complex field result or a content control.
+# Files where LibreOffice 7.4 shows fewer comments than written, measured with
+# /tmp-style conversions of the annotated outputs (see docs/annotate.md).  Fields,
+# smart tags, form fields, tracked insertions, fldSimple and block-level content
+# controls are handled by the writer (marks moved outside them); what remains:
 LO_KNOWN_SHORT = {
-    "d2p__nested_paragraphs.docx", "docx4j__MERGEFIELD.docx", "docx4j__toc.docx",
-    "oxsdk__Data-Bound-Content-Controls.docx", "oxsdk__simpleSdt.docx", "poi__52449.docx", "poi__60316.docx",
-    "poi__Bug54771a.docx", "poi__Bug54849.docx", "poi__Bug55142.docx", "poi__FieldCodes.docx",
-    "poi__FldSimple.docx", "tika__testExternalRefs.docx", "tika__testWORD_2006ml.docx",
-    "tika__testWORD_missing_text.docx", "tika__testWORD_sdtInTextBox.docx",
+    # data-bound content controls: LibreOffice replaces their content with the bound
+    # custom-XML value on import, dropping whatever was inside, comments included.
+    "oxsdk__Data-Bound-Content-Controls.docx",
+    # KNOWN GAP (ours, not yet proven a client limit): ranges in run-level or
+    # cell-level content controls, and block-level controls with no paragraph after
+    # them (the end mark has nowhere outside the control to go).
+    "poi__60316.docx", "poi__Bug54771a.docx", "poi__Bug54849.docx", "poi__Bug55142.docx",
+    "tika__testWORD_2006ml.docx", "tika__testWORD_missing_text.docx", "tika__testWORD_sdtInTextBox.docx",
 }
 PANDOC_KNOWN_SHORT = {
-    "d2p__equations.docx", "d2p__nested_paragraphs.docx", "docx4j__DrawingML_GraphicData_wps.docx",
-    "docx4j__textbox.docx", "mammoth__text-box.docx", "metareview__diff-from-docx.docx",
-    "metareview__diff-from-manual-docx.docx", "poi__FldSimple.docx", "poi__delins.docx",
-    "tika__testHoverAndVml.docx", "tika__testWORD_text_box.docx",
+    # pandoc reads comment marks inside OMML math / text boxes not at all.
+    "d2p__equations.docx", "docx4j__textbox.docx", "mammoth__text-box.docx",
 }
-# LibreOffice keeps some tracked deletions inline inside a comment's range, so the
-# anchored text it shows is longer than the accepted-text span; counted, not compared.
-# KNOWN GAPS too: ranges inside smart tags and legacy form fields show empty in
-# LibreOffice; a text-box stand-in and a footnote mark ("*") differ in what LO shows.
-LO_TEXT_KNOWN = {
-    "deeprules__manuscript-e95e37a-revision.docx", "metareview__diff-from-docx.docx",
-    "metareview__diff-from-manual-docx.docx", "poi__delins.docx", "poi__drawing.docx",
-    "poi__form_footnotes.docx", "poi__smarttag-snippet.docx", "poi__stress011.docx",
-    "tika__testWORD_text_box.docx",
+# Files whose anchored text LibreOffice shows differently; counted, not compared.
+LO_TEXT_KNOWN = LO_KNOWN_SHORT | {
+    "d2p__nested_paragraphs.docx",  # w:p inside w:p: LibreOffice flattens the outer paragraph
+    "poi__FldSimple.docx",  # LibreOffice recomputes the FILENAME field: shows its own file name
+    "poi__stress011.docx",  # a footnote reference mark ("*") inside the range is not text to LO
+    "tika__testWORD_text_box.docx",  # the text-box stand-in run: LO adds the frame's text
 }
+WIDENED = "(Anchored on the whole"
+
+
+def squash(text: str) -> str:
+    """Whitespace removed: widened ranges cross paragraph breaks that clients render differently."""
+    return "".join(norm(text).split())
 
 
 def _inputs() -> list[Path]:
@@ -108,10 +112,16 @@ def test_package_preserved_and_text_unchanged(annotated) -> None:
         saved = docx_anchored(c["out"])
         boxed = textbox_paragraphs(c["out"])
         assert len([v for v in saved.values() if v[0] == "refcheck"]) == len(c["notes"]), c["src"]
+        bodies = {_label(body): body for author, body, _ in saved.values() if author == "refcheck"}
         for note, got in zip(c["notes"], c["anchored"], strict=True):
             block = c["ms"].blocks[note.block]
             if block.anchor[0] == "body" and block.anchor not in boxed:
-                assert got in (expected_text(block, note), block.text), (c["src"], note, got)
+                span = expected_text(block, note)
+                if got in (span, block.text):
+                    continue
+                # widened to a whole field/control: it holds the span and the comment says so
+                assert squash(span) in squash(got), (c["src"], note, got)
+                assert WIDENED in bodies[note.text.split()[0]], (c["src"], note, got)
 
 
 @pytest.fixture(scope="session")
@@ -162,7 +172,7 @@ def test_libreoffice_opens_every_output_with_every_comment_on_its_span(annotated
             label = note.text.split()[0]
             if c["ms"].blocks[note.block].anchor in math or c["src"].name in LO_TEXT_KNOWN:
                 continue  # LibreOffice shows a formula's StarMath source; counted above, not compared
-            if norm(by_label[label]) != norm(got):
+            if squash(by_label[label]) != squash(got):
                 wrong.append((c["src"].name, label, by_label[label][:40], got[:40]))
     assert set(short) <= LO_KNOWN_SHORT, " ".join(sorted(set(short) - LO_KNOWN_SHORT))
     assert len(short) <= len(LO_KNOWN_SHORT)
@@ -208,4 +218,4 @@ def test_python_docx_reads_the_comments(annotated) -> None:
         ours = [cm for cm in d.comments if cm.author == "refcheck"]
         assert len(ours) == len(c["notes"])
         assert all(cm.initials == "RC" for cm in ours)
-        assert [cm.text for cm in ours] == [n.text for n in c["notes"]]
+        assert [cm.text.split("\n" + WIDENED)[0] for cm in ours] == [n.text for n in c["notes"]]

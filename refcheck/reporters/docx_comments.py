@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
 
@@ -72,6 +73,7 @@ class _Target:
     last: etree._Element
     text: str  # the anchored text, for checks
     point: bool = False  # an empty range just before ``first`` (e.g. a text box's anchor run)
+    widened: list[str] | None = None  # containers the range was widened to (named in the comment)
 
 
 # ---------------------------------------------------------------------------
@@ -166,17 +168,40 @@ def split_at(run: etree._Element, offsets: Iterable[int]) -> list[tuple[etree._E
 # Anchors
 
 
-def _outside_math(el: etree._Element) -> etree._Element:
-    """Comment marks cannot sit inside math or ruby: climb to the enclosing element."""
-    node, best = el, el
-    while node is not None:
-        if node.tag in (M + "oMath", M + "oMathPara") or node.tag == W + "ruby":
+# Elements a comment mark must not sit inside, found by measuring real clients: a
+# range starting or ending inside a field, content control or smart tag is dropped
+# or shown empty by LibreOffice; pandoc reads marks only at paragraph-content level,
+# so it loses those inside tracked insertions, content controls and math.  The
+# marks go outside the outermost such element, widening the range to all of it.
+_CONTAINERS = {
+    W + "fldSimple": "field", W + "sdt": "content control", W + "smartTag": "smart tag",
+    W + "ins": "tracked insertion", W + "moveTo": "tracked move", W + "customXml": "custom XML element",
+    M + "oMath": "formula", M + "oMathPara": "formula", W + "ruby": "ruby text",
+}
+_STOP = (W + "p", W + "body", W + "tc", W + "txbxContent")
+
+
+def _outside(el: etree._Element) -> tuple[etree._Element, set[str]]:
+    """The outermost container of ``el`` (below its paragraph) marks may sit beside,
+    and the kinds of container climbed out of."""
+    best, kinds = el, set()
+    for node in el.iterancestors():
+        if node.tag in _STOP:
+            break
+        kind = _CONTAINERS.get(node.tag)
+        if kind:
             best = node
-            if node.tag == W + "ruby":
-                parent = node.getparent()
-                best = parent if parent is not None else node
-        node = node.getparent()
-    return best
+            kinds.add(kind)
+    if best.tag == W + "ruby":  # the marks go beside the ruby's run, not inside it
+        parent = best.getparent()
+        if parent is not None and parent.tag == W + "r":
+            best = parent
+    return best, kinds
+
+
+def _outside_math(el: etree._Element) -> etree._Element:
+    """Kept for callers outside this module: the element comment marks may sit beside."""
+    return _outside(el)[0]
 
 
 def _fallback_run(p: etree._Element, paras: list[etree._Element]) -> etree._Element | None:
@@ -213,51 +238,100 @@ class _Paragraph:
         self.units: list[tuple[etree._Element, int, int]] = []  # (run, block start, block end)
         joined = "".join(t for _, t in self.pieces)
         self.mapped = joined == block.text and all(run_text(r) == t for r, t in self.pieces)
-
-    def piece_start(self, index: int) -> int | None:
-        for seg in self.block.source.segments:
-            if seg.locator == index:
-                return seg.start - seg.offset
-        return None
+        self.order: dict[etree._Element, int] = {}
+        self.field_of: dict[etree._Element, etree._Element] = {}  # run -> outermost open fldChar begin run
+        self.field_end: dict[etree._Element, etree._Element] = {}  # begin run -> its end run
 
     def split(self, edges: set[int]) -> None:
+        starts = {seg.locator: seg.start - seg.offset for seg in reversed(self.block.source.segments)}
         for index, (run, text) in enumerate(self.pieces):
-            base = self.piece_start(index)
+            base = starts.get(index)
             if base is None:
                 continue
             local = [e - base for e in edges if base < e < base + len(text)]
+            if not local:
+                self.units.append((run, base, base + len(text)))
+                continue
             for part, a, b in split_at(run, local):
                 self.units.append((part, base + a, base + b))
+        self._index()
+
+    def _index(self) -> None:
+        """Document order of every element and the complex fields (fldChar begin/end)
+        each run sits in — one walk, after splitting, before any mark is placed."""
+        stack: list[etree._Element] = []
+        for i, el in enumerate(self.p.iter()):
+            self.order[el] = i
+            if el.tag != W + "r":
+                continue
+            kind = None
+            for child in el:
+                if child.tag == W + "fldChar":
+                    kind = child.get(W + "fldCharType")
+            if kind == "begin":
+                stack.append(el)
+            elif kind == "end":
+                if stack:
+                    self.field_end[stack.pop()] = el
+            elif stack:
+                self.field_of[el] = stack[0]
+
+    def _last_index(self, el: etree._Element) -> int:
+        return self.order[el] + sum(1 for _ in el.iterdescendants())
 
     def target(self, start: int, end: int) -> _Target | None:
         covered = [(r, a, b) for r, a, b in self.units if a < end and start < b and b > a]
         if not covered:
             return None
-        text = self.block.text[covered[0][1] : covered[-1][2]]
-        return _Target(covered[0][0], covered[-1][0], text)
+        first, last = covered[0][0], covered[-1][0]
+        kinds: set[str] = set()
+        for _ in range(4):  # a field inside a content control inside a field …
+            first, k1 = _outside(first)
+            last, k2 = _outside(last)
+            kinds |= k1 | k2
+            begin = self.field_of.get(first)
+            end_begin = self.field_of.get(last)
+            moved = False
+            if begin is not None and begin in self.field_end:
+                first, moved = begin, True
+                kinds.add("field")
+            if end_begin is not None and end_begin in self.field_end:
+                last, moved = self.field_end[end_begin], True
+                kinds.add("field")
+            if not moved and not (k1 or k2):
+                break
+        if not kinds:
+            return _Target(first, last, self.block.text[covered[0][1] : covered[-1][2]])
+        lo, hi = self.order[first], self._last_index(last)
+        inside = [(a, b) for r, a, b in self.units if lo <= self.order[r] <= hi and b > a]
+        text = self.block.text[inside[0][0] : inside[-1][1]] if inside else ""
+        span = self.block.text[covered[0][1] : covered[-1][2]]
+        return _Target(first, last, text, widened=sorted(kinds) if text != span else None)
 
 
 # ---------------------------------------------------------------------------
 # Comments part
 
 
+def _comment_xml(cid: int, text: str, date: str) -> str:
+    """One ``w:comment`` as markup: the comments are built as one string and parsed
+    once, which is several times faster than 1,000 × a dozen lxml element calls."""
+    paras = []
+    for k, line in enumerate(text.split("\n")):
+        ref = "<w:r><w:annotationRef/></w:r>" if k == 0 else ""
+        body = xml_escape(_xml_safe(line))
+        paras.append(f'<w:p>{ref}<w:r><w:t xml:space="preserve">{body}</w:t></w:r></w:p>')
+    return (f'<w:comment w:id="{cid}" w:author="{AUTHOR}" w:date="{date}" '
+            f'w:initials="{INITIALS}">{"".join(paras)}</w:comment>')
+
+
 def _comment(cid: int, text: str, date: str) -> etree._Element:
-    comment = etree.Element(W + "comment", nsmap={"w": W_NS})
-    comment.set(W + "id", str(cid))
-    comment.set(W + "author", AUTHOR)
-    comment.set(W + "date", date)
-    comment.set(W + "initials", INITIALS)
-    lines = text.split("\n") or [""]
-    for k, line in enumerate(lines):
-        p = etree.SubElement(comment, W + "p")
-        if k == 0:
-            ref = etree.SubElement(p, W + "r")
-            etree.SubElement(ref, W + "annotationRef")
-        r = etree.SubElement(p, W + "r")
-        t = etree.SubElement(r, W + "t")
-        t.set(XML_SPACE, "preserve")
-        t.text = _xml_safe(line)
-    return comment
+    return _comments_from([_comment_xml(cid, text, date)])[0]
+
+
+def _comments_from(xml: list[str]) -> list[etree._Element]:
+    wrapper = etree.fromstring(f'<w:comments xmlns:w="{W_NS}">{"".join(xml)}</w:comments>', _PARSER)
+    return list(wrapper)
 
 
 def _xml_safe(text: str) -> str:
@@ -277,8 +351,51 @@ def _reference_run(cid: int) -> etree._Element:
     return r
 
 
+def _block_control(p: etree._Element) -> tuple[etree._Element, etree._Element] | None:
+    """The outermost block-level content control (w:sdt) holding paragraph ``p`` and
+    the paragraph right after it, when there is one.
+
+    LibreOffice 7.4 keeps no comment whose marks sit inside a block-level content
+    control (it even empties the comment's text), but it keeps one that starts
+    before the control and ends, with its reference, at the start of the next
+    paragraph — so that is where such a comment goes, covering the whole control.
+    """
+    sdt = None
+    for a in p.iterancestors():
+        if a.tag in _STOP:
+            break
+        if a.tag == W + "sdt":
+            sdt = a
+    if sdt is None:
+        return None
+    nxt = sdt.getnext()
+    while nxt is not None and (not isinstance(nxt.tag, str) or nxt.tag in _RANGE_MARKS):
+        nxt = nxt.getnext()
+    return (sdt, nxt) if nxt is not None and nxt.tag == W + "p" else None
+
+
+_RANGE_MARKS = {W + t for t in ("bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd",
+                                "permStart", "permEnd", "proofErr", "moveFromRangeStart", "moveFromRangeEnd",
+                                "moveToRangeStart", "moveToRangeEnd")}
+
+
+def _after_props(p: etree._Element) -> int:
+    ppr = p.find(W + "pPr")
+    return p.index(ppr) + 1 if ppr is not None else 0
+
+
+def _place_around_control(sdt: etree._Element, nxt: etree._Element, cid: int) -> None:
+    """Start at the head of the control's first paragraph (pandoc ignores a start
+    outside paragraphs), end and reference at the head of the next paragraph."""
+    first = next(sdt.iter(W + "p"))
+    first.insert(_after_props(first), _mark("commentRangeStart", cid))
+    pos = _after_props(nxt)
+    nxt.insert(pos, _reference_run(cid))
+    nxt.insert(pos, _mark("commentRangeEnd", cid))
+
+
 def _place(target: _Target, cid: int) -> None:
-    first, last = _outside_math(target.first), _outside_math(target.last)
+    first, last = _outside(target.first)[0], _outside(target.last)[0]
     if target.point:
         # Enclosing a drawing run in a comment range hangs LibreOffice (seen with a
         # floating text box in a cover-page content control): mark the spot instead.
@@ -513,23 +630,37 @@ def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence
     # Split every body paragraph once at all the edges its notes need.
     by_para: dict[int, _Paragraph] = {}
     edges: dict[int, set[int]] = {}
+    owner: dict[int, Block] = {}
     for note in notes:
         block = blocks[note.block]
         if block.anchor[0] == "body" and 0 <= block.anchor[1] < len(paras):
             edges.setdefault(block.anchor[1], set()).update(_span(note, block))
+            owner.setdefault(block.anchor[1], block)
     for n, cuts in edges.items():
-        para = _Paragraph(paras[n], blocks[next(x.block for x in notes if blocks[x.block].anchor == ("body", n))])
+        para = _Paragraph(paras[n], owner[n])
         if para.mapped and not _in_textbox(para.p):
             para.split(cuts)
         by_para[n] = para
 
+    body_blocks = {paras[b.anchor[1]]: b for b in blocks if b.anchor[0] == "body" and 0 <= b.anchor[1] < len(paras)}
     anchored: list[str] = []
+    new_comments: list[str] = []
     for note in notes:
         block = blocks[note.block]
         prefix = ""
         target: _Target | None = None
         if block.anchor[0] == "body" and block.anchor[1] in by_para:
             para = by_para[block.anchor[1]]
+            control = _block_control(para.p) if para.units else None
+            if control is not None:
+                inner = [body_blocks[q].text for q in control[0].iter(W + "p") if q in body_blocks]
+                _place_around_control(*control, next_id)
+                text = "\n".join(inner)
+                span = block.text[slice(*_span(note, block))]
+                new_comments.append(_comment_xml(next_id, note.text + widened_note(["content control"] if text != span else None), date))
+                anchored.append(text)
+                next_id += 1
+                continue
             if para.units:
                 start, end = _span(note, block)
                 target = para.target(start, end)
@@ -549,18 +680,27 @@ def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence
                 p.insert(0, _mark("commentRangeStart", next_id))
                 p.append(_mark("commentRangeEnd", next_id))
                 p.append(_reference_run(next_id))
-                comments.append(_comment(next_id, prefix + note.text, date))
+                new_comments.append(_comment_xml(next_id, prefix + note.text, date))
                 anchored.append("")
                 next_id += 1
                 continue
         _place(target, next_id)
-        comments.append(_comment(next_id, prefix + note.text, date))
+        new_comments.append(_comment_xml(next_id, prefix + note.text + widened_note(target.widened), date))
         anchored.append(target.text)
         next_id += 1
+    comments.extend(_comments_from(new_comments))
     pkg.put(main, _serialise(doc, main_data))
     pkg.put(comments_name, etree.tostring(comments, xml_declaration=True, encoding="UTF-8", standalone=True))
     pkg.write(out)
     return anchored
+
+
+def widened_note(kinds: Sequence[str] | None) -> str:
+    """The line a comment gets when its range had to grow to a whole container."""
+    if not kinds:
+        return ""
+    return (f"\n(Anchored on the whole {' and '.join(kinds)}: Word comments placed inside "
+            "one are lost or misplaced by LibreOffice and pandoc.)")
 
 
 def _span(note: Note, block: Block) -> tuple[int, int]:
