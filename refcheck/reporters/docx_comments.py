@@ -216,12 +216,18 @@ def _fallback_run(p: etree._Element, paras: list[etree._Element]) -> etree._Elem
     if start is None:
         return None
     for q in paras[start + 1 :] + paras[start::-1]:  # the text after it, else before it
-        if _in_textbox(q):
+        if _in_textbox(q) or _has_control(q) or _in_toc(q):  # where LibreOffice loses comments
             continue
         pieces = [r for r, _ in iter_text_pieces(q) if not any(a.tag == W + "txbxContent" for a in r.iterancestors())]
         if pieces:
             return pieces[0]
     return None
+
+
+def _in_toc(p: etree._Element) -> bool:
+    """A table-of-contents entry (a hyperlink to a "_Toc" bookmark): LibreOffice 7.4
+    drops comments anchored in one (tika testWORD_2006ml)."""
+    return any((h.get(W + "anchor") or "").startswith("_Toc") for h in p.iter(W + "hyperlink"))
 
 
 def _in_textbox(p: etree._Element) -> bool:
@@ -351,27 +357,62 @@ def _reference_run(cid: int) -> etree._Element:
     return r
 
 
-def _block_control(p: etree._Element) -> tuple[etree._Element, etree._Element] | None:
-    """The outermost block-level content control (w:sdt) holding paragraph ``p`` and
-    the paragraph right after it, when there is one.
+def _block_control(p: etree._Element) -> etree._Element | None:
+    """The innermost block- or cell-level content control (w:sdt) holding paragraph
+    ``p``, if any (run-level controls inside the paragraph are :func:`_outside`'s).
 
-    LibreOffice 7.4 keeps no comment whose marks sit inside a block-level content
-    control (it even empties the comment's text), but it keeps one that starts
-    before the control and ends, with its reference, at the start of the next
-    paragraph — so that is where such a comment goes, covering the whole control.
+    LibreOffice 7.4 loses the first comment whose reference sits inside such a
+    control (its text is emptied, its range collapsed, a second one on the same
+    spot dropped): measured on poi Bug54849/Bug55142/Bug54771a and tika
+    testWORD_missing_text.  It keeps one that starts at the head of the control,
+    ends just after it and has its reference in a paragraph outside every control,
+    so that is where such a comment goes (see :func:`_place_around_control`).
     """
-    sdt = None
     for a in p.iterancestors():
-        if a.tag in _STOP:
-            break
+        if a.tag in (W + "body", W + "txbxContent"):
+            return None
         if a.tag == W + "sdt":
-            sdt = a
-    if sdt is None:
-        return None
-    nxt = sdt.getnext()
-    while nxt is not None and (not isinstance(nxt.tag, str) or nxt.tag in _RANGE_MARKS):
-        nxt = nxt.getnext()
-    return (sdt, nxt) if nxt is not None and nxt.tag == W + "p" else None
+            return a
+    return None
+
+
+def _has_control(p: etree._Element) -> bool:
+    return any(a.tag == W + "sdt" for a in p.iterancestors())
+
+
+def _place_around_control(sdt: etree._Element, paras: list[etree._Element], where: dict[etree._Element, int],
+                          cid: int) -> None:
+    """Start at the head of the control's first paragraph (pandoc ignores a start
+    outside paragraphs); end right after the control — beside it when it is a
+    block (body, cell or control content), else (a control wrapping a table cell)
+    at the head of the next paragraph; the reference run at the head of the next
+    paragraph in no control and no text box, else at the end of the previous one."""
+    inner = list(sdt.iter(W + "p"))
+    first = inner[0]
+    first.insert(_after_props(first), _mark("commentRangeStart", cid))
+    last = where[inner[-1]]
+    end = _mark("commentRangeEnd", cid)
+    if sdt.getparent() is not None and sdt.getparent().tag != W + "tr":
+        sdt.addnext(end)
+    else:
+        nxt = paras[last + 1] if last + 1 < len(paras) else None
+        if nxt is not None:
+            nxt.insert(_after_props(nxt), end)
+        else:
+            next(sdt.iterancestors(W + "tbl")).addnext(end)
+    plain = [q for q in paras[last + 1 :] if not _has_control(q) and not _in_textbox(q)]
+    ref = _reference_run(cid)
+    before = [q for q in paras[: where[first]] if not _has_control(q) and not _in_textbox(q)]
+    if plain and end.getparent() is plain[0]:
+        end.addnext(ref)
+    elif plain:
+        plain[0].insert(_after_props(plain[0]), ref)
+    elif before:
+        before[-1].append(ref)
+    elif end.getparent().tag == W + "p":  # nowhere outside a control: beside the end mark
+        end.addnext(ref)
+    else:
+        first.append(ref)
 
 
 _RANGE_MARKS = {W + t for t in ("bookmarkStart", "bookmarkEnd", "commentRangeStart", "commentRangeEnd",
@@ -382,16 +423,6 @@ _RANGE_MARKS = {W + t for t in ("bookmarkStart", "bookmarkEnd", "commentRangeSta
 def _after_props(p: etree._Element) -> int:
     ppr = p.find(W + "pPr")
     return p.index(ppr) + 1 if ppr is not None else 0
-
-
-def _place_around_control(sdt: etree._Element, nxt: etree._Element, cid: int) -> None:
-    """Start at the head of the control's first paragraph (pandoc ignores a start
-    outside paragraphs), end and reference at the head of the next paragraph."""
-    first = next(sdt.iter(W + "p"))
-    first.insert(_after_props(first), _mark("commentRangeStart", cid))
-    pos = _after_props(nxt)
-    nxt.insert(pos, _reference_run(cid))
-    nxt.insert(pos, _mark("commentRangeEnd", cid))
 
 
 def _place(target: _Target, cid: int) -> None:
@@ -643,6 +674,7 @@ def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence
         by_para[n] = para
 
     body_blocks = {paras[b.anchor[1]]: b for b in blocks if b.anchor[0] == "body" and 0 <= b.anchor[1] < len(paras)}
+    where = {q: i for i, q in enumerate(paras)}
     anchored: list[str] = []
     new_comments: list[str] = []
     for note in notes:
@@ -653,8 +685,8 @@ def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence
             para = by_para[block.anchor[1]]
             control = _block_control(para.p) if para.units else None
             if control is not None:
-                inner = [body_blocks[q].text for q in control[0].iter(W + "p") if q in body_blocks]
-                _place_around_control(*control, next_id)
+                inner = [body_blocks[q].text for q in control.iter(W + "p") if q in body_blocks]
+                _place_around_control(control, paras, where, next_id)
                 text = "\n".join(inner)
                 span = block.text[slice(*_span(note, block))]
                 new_comments.append(_comment_xml(next_id, note.text + widened_note(["content control"] if text != span else None), date))
