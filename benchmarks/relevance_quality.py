@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/relevance_quality.py`` (about half a minute).
 tests/test_relevance.py calls the same functions and checks the targets, so the
-figures in docs/relevance.md are the ones this script prints.
+figures in the README ("Topical relevance") are the ones this script prints.
 
 * Example — examples/seed-review.txt against the hand labels in
   tests/relevance_labels.yml; a reference counts as flagged when RC201 flags it or

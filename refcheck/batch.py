@@ -8,7 +8,7 @@ changed, and writes ``summary.csv`` and ``report.html`` from the rows.  Nothing
 written carries a timestamp and rows are sorted, so ``--jobs 2`` and ``--jobs 1``
 give byte-identical output.
 
-Triage score (documented in docs/workflows.md)::
+Triage score (documented in the README, "Editorial-desk batch")::
 
     score = 5 × errors + 2 × warnings + 1 × info findings
 
