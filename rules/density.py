@@ -17,6 +17,7 @@ from refcheck.rules.language import METHODS_SECTION, in_summary, section_exempt,
 from refcheck.analysis.evidence import (
     block_doc,
     block_lemmas,
+    block_tokens,
     claim_kind,
     is_cited,
     sentence_citations,
@@ -63,16 +64,22 @@ def find_attribution(ms: Manuscript, sentence: Sentence, verbs: frozenset[str]) 
     a, b = token_range(ms, sentence)  # the tokens starting inside the sentence
     if a >= b:
         return None
-    toks = doc[a:b]
     lemmas = block_lemmas(ms, sentence.block)
+    plain = block_tokens(ms, sentence.block)
+    lowers = plain.lowers
     sources = attribution_sources()
-    first = toks[0].i
+    first = a
 
     def span(a: int, b: int) -> tuple[int, int]:
-        return doc[a].idx, doc[b - 1].idx + len(doc[b - 1].text)
+        return plain.starts[a], plain.ends[b - 1]
 
-    for tok in toks:
-        lem = lemmas[tok.i]
+    for i in range(a, b):
+        lem = lemmas[i]
+        # Every pattern below starts at a reporting verb, "have"/"be", "in"/"by" or
+        # "according": only those tokens are made into spaCy Tokens.
+        if lem not in verbs and lem not in _PATTERN_LEMMAS and lowers[i] not in _PATTERN_WORDS:
+            continue
+        tok = doc[i]
         # 1. Source noun + (aux/adverbs) + reporting verb.
         if lem in verbs and tok.i > first and _verb_like(doc, tok, lemmas):
             j = tok.i - 1
@@ -111,6 +118,8 @@ def find_attribution(ms: Manuscript, sentence: Sentence, verbs: frozenset[str]) 
     return None
 
 
+_PATTERN_LEMMAS = frozenset(["have", "has", "be"])
+_PATTERN_WORDS = frozenset(["in", "by", "according"])
 _NOUN_AMBIGUOUS = frozenset(["claim", "report", "support", "note", "point", "document", "finding", "review", "study"])
 
 

@@ -21,7 +21,14 @@ from typing import Any
 
 from refcheck.rules import lexicons
 
-from refcheck.analysis.evidence import block_doc, block_lemmas, has_evidence, nlp_for, token_range
+from refcheck.analysis.evidence import (
+    block_doc,
+    block_lemmas,
+    block_tokens,
+    has_evidence,
+    nlp_for,
+    token_range,
+)
 from refcheck.analysis.nlp import has_tagger
 from refcheck.model import Block, BlockKind, Finding, Manuscript, Sentence, Severity
 from refcheck.plugins import hookimpl
@@ -67,11 +74,12 @@ def is_recommendation(ctx: _SentenceContext) -> bool:
     "Conducting … is crucial"): it evaluates what ought to be done, not what was found."""
     if _GOAL.search(ctx.sentence.text):
         return True
-    words = [t for t in ctx.tokens if t.is_alpha]
+    alphas = ctx.toks.alphas
+    words = [i for i in ctx.indexes if alphas[i]]
     # Skip a discourse adverb and its comma: "Therefore, conducting … is crucial."
-    if len(words) > 1 and ctx.doc[words[0].i + 1].text == ",":
+    if len(words) > 1 and ctx.toks.texts[words[0] + 1] == ",":
         words = words[1:]
-    head = words[0].lower_ if words else ""
+    head = ctx.toks.lowers[words[0]] if words else ""
     return head.endswith("ing") and len(head) > 5 and head not in _GERUND_PREPOSITIONS
 
 
@@ -161,10 +169,7 @@ def block_matches(ms: Manuscript, block: int, matcher: LexiconMatcher) -> list[t
 
 def block_lowers(ms: Manuscript, block: int) -> list[str]:
     """Lower-case form of every token of the block Doc, computed once per block."""
-    cache = ms.metadata.setdefault("_language", {}).setdefault("lowers", {})
-    if block not in cache:
-        cache[block] = [t.lower_ for t in block_doc(ms, block)]
-    return cache[block]
+    return block_tokens(ms, block).lowers
 
 
 def technical_spans(ms: Manuscript, block: int) -> list[tuple[int, int]]:
@@ -193,8 +198,10 @@ class _SentenceContext:
                  term_starts: list[int]):
         self.ms, self.sentence, self.doc = ms, sentence, doc
         a, b = token_range(ms, sentence)
-        self.tokens = list(doc[a:b])
-        self.first = a if self.tokens else 0
+        # Token indexes, not Token objects: the rules read the block's plain lists.
+        self.indexes = range(a, b)
+        self.toks = block_tokens(ms, sentence.block)
+        self.first = a if a < b else 0
         self.last = b - 1
         self.terms, self.term_starts = terms, term_starts
         self.lemmas = block_lemmas(ms, sentence.block)
@@ -202,7 +209,7 @@ class _SentenceContext:
 
     def matches(self, matcher: LexiconMatcher) -> list[tuple[int, int, str]]:
         """The block's matches that lie inside this sentence, in order."""
-        if not self.tokens:
+        if not self.indexes:
             return []
         found = block_matches(self.ms, self.sentence.block, matcher)
         lo = bisect_left(found, (self.first,))
@@ -210,42 +217,41 @@ class _SentenceContext:
         return [h for h in found[lo:hi] if h[1] - 1 <= self.last and h[0] <= self.last]
 
     def contains(self, start: int, end: int) -> bool:
-        return bool(self.tokens) and self.tokens[0].i <= start and end - 1 <= self.tokens[-1].i
+        return bool(self.indexes) and self.indexes[0] <= start and end - 1 <= self.indexes[-1]
 
     def initial(self, i: int) -> bool:
         """Token ``i`` opens the sentence (perhaps after a quote or bracket)."""
-        return all(not t.is_alpha for t in self.doc[self.first : i])
+        return not any(self.toks.alphas[self.first : i])
 
     def excluded(self, start: int, end: int) -> str | None:
         """Why the words ``doc[start:end]`` are not an evaluation here, or None."""
-        doc, text = self.doc, self.sentence.text
-        head, last = doc[start], doc[end - 1]
+        doc, text, toks = self.doc, self.sentence.text, self.toks
+        lowers, texts = toks.lowers, toks.texts
+        n = len(texts)
         # Terms are ordered and disjoint: only the last one starting at or before
         # ``start`` can contain the words.
         k = bisect_right(self.term_starts, start) - 1
         if k >= 0 and end <= self.terms[k][1]:
             return "technical term"
-        if in_quotation(text, head.idx - self.sentence.start):
+        if in_quotation(text, toks.starts[start] - self.sentence.start):
             return "quotation"
         # Proper names: "Key Laboratory", "the First Affiliated Hospital", "Key Project".
-        nxt = doc[end] if end < len(doc) else None
-        if head.text[:1].isupper() and not self.initial(start):
+        head_upper = texts[start][:1].isupper()
+        if head_upper and not self.initial(start):
             return "proper name"
-        if (nxt is not None and nxt.is_alpha and nxt.text[:1].isupper() and not nxt.is_sent_start
-                and (head.text[:1].isupper() or head.lower_ in {"first", "key", "major", "national", "state"})):
+        if (end < n and toks.alphas[end] and texts[end][:1].isupper() and not doc[end].is_sent_start
+                and (head_upper or lowers[start] in {"first", "key", "major", "national", "state"})):
             return "proper name"
         # Enumeration: "First, …", "Secondly, …".
-        if self.initial(start) and nxt is not None and nxt.text == ",":
+        if self.initial(start) and end < n and texts[end] == ",":
             return "enumeration"
-        prev = doc[start - 1] if start > self.first else None
-        if prev is not None and prev.lower_ in _NEGATORS:
+        if start > self.first and lowers[start - 1] in _NEGATORS:
             return "negated or statistical"
-        if head.lower_ in _ENTITY_WORDS:
-            window = doc[end : min(end + 3, len(doc))]
+        if lowers[start] in _ENTITY_WORDS:
             entity_nouns = lexicons.words("entity-nouns.txt")
-            if any(self.lemmas[t.i] in entity_nouns or t.lower_ in entity_nouns for t in window):
+            if any(self.lemmas[i] in entity_nouns or lowers[i] in entity_nouns for i in range(end, min(end + 3, n))):
                 return "describes an entity"
-        if self.tagged and end - start == 1 and last.pos_ and last.pos_ not in ("ADJ", "ADV", "VERB"):
+        if self.tagged and end - start == 1 and doc[end - 1].pos_ and doc[end - 1].pos_ not in ("ADJ", "ADV", "VERB"):
             return "not an adjective here"
         return None
 
@@ -271,8 +277,8 @@ def _unsupported_sentences(ms: Manuscript) -> Iterator[tuple[Block, Sentence, _S
             yield b, s, _SentenceContext(ms, s, doc, terms, term_starts)
 
 
-def _char_span(doc: Any, start: int, end: int) -> tuple[int, int]:
-    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+def _char_span(ctx: _SentenceContext, start: int, end: int) -> tuple[int, int]:
+    return ctx.toks.starts[start], ctx.toks.ends[end - 1]
 
 
 # -- RC301 --------------------------------------------------------------------
@@ -352,7 +358,8 @@ class UnsupportedSuperlative(Rule):
                 yield self._finding(ms, block, ctx, group, base)
 
     def _hits(self, ctx: _SentenceContext, matcher: LexiconMatcher, hype: frozenset[str], ranks: dict[str, str]) -> Iterator[Hit]:
-        doc = ctx.doc
+        lowers, lemmas = ctx.toks.lowers, ctx.lemmas
+        n = len(lowers)
         taken: set[int] = set()
         for s, e, entry in ctx.matches(matcher):
             if ctx.excluded(s, e):
@@ -361,23 +368,23 @@ class UnsupportedSuperlative(Rule):
             if kind == "comparative" and _COMPARATOR.search(ctx.sentence.text):
                 continue
             # "most promising": the superlative covers both words.
-            if s > ctx.first and doc[s - 1].lower_ in ("most", "least") and kind == "hype":
+            if s > ctx.first and lowers[s - 1] in ("most", "least") and kind == "hype":
                 s, kind = s - 1, "superlative"
             taken.update(range(s, e))
             yield Hit(s, e, entry, kind)
         # "-est" forms and "most X" of evaluative words not themselves in the list.
-        for tok in ctx.tokens:
-            if tok.i in taken or tok.i + 1 >= len(doc):
+        for i in ctx.indexes:
+            if i in taken or i + 1 >= n:
                 continue
-            word = tok.lower_
-            if word.endswith("est") and ctx.lemmas[tok.i] in hype and word not in hype and not ctx.excluded(tok.i, tok.i + 1):
-                yield Hit(tok.i, tok.i + 1, word, "superlative")
-            elif word in ("most", "least") and doc[tok.i + 1].lower_ in _EVALUATIVE and not ctx.excluded(tok.i + 1, tok.i + 2):
-                taken.add(tok.i + 1)
-                yield Hit(tok.i, tok.i + 2, f"{word} {doc[tok.i + 1].lower_}", "superlative")
+            word = lowers[i]
+            if word.endswith("est") and lemmas[i] in hype and word not in hype and not ctx.excluded(i, i + 1):
+                yield Hit(i, i + 1, word, "superlative")
+            elif word in ("most", "least") and lowers[i + 1] in _EVALUATIVE and not ctx.excluded(i + 1, i + 2):
+                taken.add(i + 1)
+                yield Hit(i, i + 2, f"{word} {lowers[i + 1]}", "superlative")
 
     def _finding(self, ms: Manuscript, block: Block, ctx: _SentenceContext, group: list[Hit], base: Severity) -> Finding:
-        start, end = _char_span(ctx.doc, group[0].start, group[-1].end)
+        start, end = _char_span(ctx, group[0].start, group[-1].end)
         words = [ctx.doc[h.start : h.end].text for h in group]
         data = {"words": words, "kinds": [h.kind for h in group]}
         if len(group) > 1:
@@ -484,7 +491,7 @@ class AbsoluteLanguage(Rule):
             for s, e, entry in ctx.matches(matcher):
                 if ctx.excluded(s, e) or self._hedged(ctx, s, e, entry):
                     continue
-                start, end = _char_span(ctx.doc, s, e)
+                start, end = _char_span(ctx, s, e)
                 phrase = ctx.doc[s:e].text
                 if e - s > 1 and entry.startswith(("it ", "there ")):
                     msg = (f"“{phrase}” presents the claim as settled knowledge without saying whose. "
@@ -499,15 +506,15 @@ class AbsoluteLanguage(Rule):
 
     @staticmethod
     def _hedged(ctx: _SentenceContext, s: int, e: int, entry: str) -> bool:
-        doc = ctx.doc
-        prev = doc[s - 1].lower_ if s > ctx.first else ""
-        nxt = doc[e].lower_ if e < len(doc) else ""
+        lowers = ctx.toks.lowers
+        prev = lowers[s - 1] if s > ctx.first else ""
+        nxt = lowers[e] if e < len(lowers) else ""
         if prev in _HEDGES:
             return True
         if entry == "clearly" and nxt in _CLEARLY_NEUTRAL:
             return True
         if entry == "prove":
-            window = {t.lower_ for t in doc[max(ctx.first, s - 3) : s]}
+            window = set(lowers[max(ctx.first, s - 3) : s])
             return bool(window & {"to", "not", "yet", "unproven", "cannot", "can", "could", "may", "might", "will", "should", "must"}) \
                 or bool(_GOAL.search(ctx.sentence.text))
         return False

@@ -35,6 +35,9 @@ DATA_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def find_data(text: str) -> list[tuple[int, int, str]]:
     """Spans of data in ``text``: (start, end, kind) for p-values, confidence intervals,
     sample sizes, effect sizes, percentages, numbers with units, ratios.
@@ -43,6 +46,8 @@ def find_data(text: str) -> list[tuple[int, int, str]]:
     digits of names such as "IL-6", "CXCL12" or "PI3K" say nothing about an effect.
     """
     found: list[tuple[int, int, str]] = []
+    if not _DIGIT.search(text):  # every pattern needs a digit; most sentences have none
+        return found
     for kind, pattern in DATA_PATTERNS:
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e, _ in found):
@@ -118,6 +123,48 @@ def block_doc(ms: Manuscript, block: int) -> Any:
     return cache[block]
 
 
+class BlockTokens:
+    """Plain Python lists, indexed like the block Doc, of what the rules read per token.
+
+    Every rule walks tokens many times; a spaCy ``Token`` is a new Python object on
+    each access (most of the rules' time went to creating them), a list item is not.
+    ``lowers`` and ``alphas`` are lexeme attributes, so they are a function of the
+    token text within one vocabulary and are read from a Token once per distinct text.
+    """
+
+    __slots__ = ("starts", "ends", "texts", "lowers", "alphas")
+
+    def __init__(self, doc: Any):
+        memo = _LEXEME_ATTRS.setdefault(id(doc.vocab), {})
+        starts: list[int] = []
+        texts: list[str] = []
+        lowers: list[str] = []
+        alphas: list[bool] = []
+        for t in doc:
+            text = t.text
+            attrs = memo.get(text)
+            if attrs is None:
+                attrs = memo[text] = (t.lower_, t.is_alpha)
+            starts.append(t.idx)
+            texts.append(text)
+            lowers.append(attrs[0])
+            alphas.append(attrs[1])
+        self.starts, self.texts, self.lowers, self.alphas = starts, texts, lowers, alphas
+        self.ends = [s + len(x) for s, x in zip(starts, texts, strict=True)]
+
+
+_LEXEME_ATTRS: dict[int, dict[str, tuple[str, bool]]] = {}  # id(vocab) -> {text: (lower_, is_alpha)}
+
+
+def block_tokens(ms: Manuscript, block: int) -> BlockTokens:
+    """The :class:`BlockTokens` of a block Doc, built in one pass and cached for every rule."""
+    cache = ms.metadata.setdefault("_evidence", {}).setdefault("tokens", {})
+    toks = cache.get(block)
+    if toks is None:
+        toks = cache[block] = BlockTokens(block_doc(ms, block))
+    return toks
+
+
 def block_lemmas(ms: Manuscript, block: int) -> list[str]:
     """:func:`~refcheck.analysis.nlp.lemma` of every token of the block Doc, computed once.
 
@@ -127,19 +174,18 @@ def block_lemmas(ms: Manuscript, block: int) -> list[str]:
     """
     cache = ms.metadata.setdefault("_evidence", {}).setdefault("lemmas", {})
     if block not in cache:
-        doc = block_doc(ms, block)
         table = lemma_table(nlp_for(ms))
         if table is not None:
             memo = _TEXT_LEMMAS.setdefault(id(table), {})
             out = []
-            for text in (t.text for t in doc):
+            for text in block_tokens(ms, block).texts:
                 lem = memo.get(text)
                 if lem is None:
                     lem = memo[text] = text_lemma(text, table)
                 out.append(lem)
             cache[block] = out
         else:
-            cache[block] = [lemma(t) for t in doc]
+            cache[block] = [lemma(t) for t in block_doc(ms, block)]
     return cache[block]
 
 
@@ -152,10 +198,7 @@ def token_range(ms: Manuscript, sentence: Sentence) -> tuple[int, int]:
     The same tokens as ``[t for t in doc if start <= t.idx < end]``, found by bisection
     on the token offsets instead of a scan of the whole block per sentence.
     """
-    cache = ms.metadata.setdefault("_evidence", {}).setdefault("token_starts", {})
-    starts = cache.get(sentence.block)
-    if starts is None:
-        starts = cache[sentence.block] = [t.idx for t in block_doc(ms, sentence.block)]
+    starts = block_tokens(ms, sentence.block).starts
     return bisect_left(starts, sentence.start), bisect_left(starts, sentence.end)
 
 
