@@ -120,13 +120,48 @@ def lemma_of(word: str) -> str | None:
 
 def terms(text: str, abbreviations: Mapping[str, str] | None = None) -> list[str]:
     """The lemmas of ``text``, abbreviations replaced by their long forms."""
-    return list(_terms(text, tuple(sorted((abbreviations or {}).items()))))
+    return list(_terms(text, _abbreviation_key(abbreviations)))
+
+
+class _Items(tuple):
+    """Sorted abbreviation items whose hash is computed once.
+
+    Why: :func:`_terms` is cached on (text, items); a plain tuple of a few hundred
+    pairs is re-sorted and re-hashed on every call, which cost more than the terms.
+    Equal items still compare (and hash) equal, so the cache answers the same.
+    """
+
+    _hash: int
+    _dict: dict[str, str]
+
+    def as_dict(self) -> dict[str, str]:
+        """The items as a dict, built once (do not modify it)."""
+        try:
+            return self._dict
+        except AttributeError:
+            self._dict = dict(self)
+            return self._dict
+
+    def __hash__(self) -> int:
+        try:
+            return self._hash
+        except AttributeError:
+            self._hash = tuple.__hash__(self)
+            return self._hash
+
+
+def _abbreviation_key(abbreviations: Mapping[str, str] | None) -> _Items:
+    """``abbreviations`` as the cache key of :func:`_terms` (sorted items)."""
+    if isinstance(abbreviations, _Items):
+        return abbreviations
+    return _Items(sorted((abbreviations or {}).items()))
 
 
 @lru_cache(maxsize=8192)
 def _terms(text: str, abbreviation_items: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     """Cached: RC201 and RC202 extract the same titles and paragraphs many times."""
-    abbreviations = dict(abbreviation_items)
+    abbreviations = (abbreviation_items.as_dict() if isinstance(abbreviation_items, _Items)
+                     else dict(abbreviation_items))
     out: list[str] = []
     for tok in _TOKEN.findall(text):
         tok = tok.strip("'’-/")
@@ -217,7 +252,8 @@ class LexicalScorer:
         candidates: Sequence[Sequence[Weighted]],
         abbreviations: Mapping[str, str] | None = None,
     ) -> list[Match]:
-        abbreviations = abbreviations or {}
+        # Sorted once per call, not once per text: every part is looked up with it.
+        abbreviations = _abbreviation_key(abbreviations)
         if len(query) > 1 and query[0][1] >= 1.0 and all(w >= 0 for _, w in query[1:]):
             q_get, q_stem, q_top = self._headed_query(query, abbreviations)
         else:
@@ -274,7 +310,7 @@ class LexicalScorer:
         of its sentence, not of its paragraph.  The answers are those of the plain
         computation, including the order of ties in the top terms.
         """
-        key = (tuple(query[1:]), tuple(sorted(abbreviations.items())))
+        key = (tuple(query[1:]), _abbreviation_key(abbreviations))
         tail = self._tails.get(key)
         if tail is None:
             if len(self._tails) > 64:
