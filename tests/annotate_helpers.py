@@ -21,6 +21,8 @@ MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
+SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
 
 
 def norm(text: str) -> str:
@@ -155,10 +157,20 @@ def fodt_annotations(path: Path) -> list[tuple[str, str]]:
             for name in open_names:
                 found[name][1] += el.tail or ""
             continue
-        if el.tag in (TEXT + "change-start", TEXT + "change-end", TEXT + "tracked-changes", TEXT + "note"):
+        # Drawing objects (frames, groups, shapes with their text boxes, svg:desc/title)
+        # anchored in the paragraph are written inline, often right after the
+        # annotation start: they float beside the text, they are not the anchored text.
+        drawing = el.tag.startswith((DRAW, SVG)) if isinstance(el.tag, str) else False
+        if drawing or el.tag in (TEXT + "change-start", TEXT + "change-end", TEXT + "tracked-changes", TEXT + "note"):
             cid = el.get(TEXT + "change-id")
-            if el.tag in (TEXT + "tracked-changes", TEXT + "note"):  # not the anchored text itself
+            if drawing or el.tag in (TEXT + "tracked-changes", TEXT + "note"):  # not the anchored text itself
                 if event == "start":
+                    # ... except a custom footnote mark ("*", w:customMarkFollows): a
+                    # character of the document in Word and LibreOffice alike.
+                    cite = el.find(TEXT + "note-citation") if el.tag == TEXT + "note" else None
+                    if cite is not None and cite.get(TEXT + "label") and not inside:
+                        for name in open_names:
+                            found[name][1] += cite.get(TEXT + "label")
                     inside.append(el)
                     continue
                 inside.pop()  # then fall through: its tail is anchored text

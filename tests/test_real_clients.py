@@ -42,27 +42,20 @@ LO_KNOWN_SHORT = {
     # the marks around the cell and the reference outside every control, LO keeps
     # one of two comments on the same cell and drops the other.
     "oxsdk__Data-Bound-Content-Controls.docx", "poi__Bug54771a.docx",
-    # KNOWN GAP (ours, not yet proven a client limit): comments on table-of-contents
-    # entries (hyperlinks to "_Toc" bookmarks inside the TOC field) are dropped, or
-    # kept with an empty text; marks moved outside the hyperlink not yet tried.
-    "tika__testWORD_2006ml.docx",
 }
-PANDOC_KNOWN_SHORT = {
-    # pandoc reads comment marks inside OMML math / text boxes not at all.
-    "d2p__equations.docx", "docx4j__textbox.docx", "mammoth__text-box.docx",
-}
+# pandoc 2.17 drops a whole table whose tblW reads w:w="0.0" (kgreview Table 3):
+# `pandoc -t plain` of the untouched input lacks its rows ("AIMed", "HPRD5") too,
+# so the 3 comments on citations in its cells have nothing to sit on.
+PANDOC_KNOWN_SHORT = {"kgreview__manuscript.docx"}
 # Files whose anchored text LibreOffice shows differently; counted, not compared.
 LO_TEXT_KNOWN = LO_KNOWN_SHORT | {
-    "d2p__nested_paragraphs.docx",  # w:p inside w:p: LibreOffice flattens the outer paragraph
-    "poi__FldSimple.docx",  # LibreOffice recomputes the FILENAME field: shows its own file name
-    "poi__stress011.docx",  # a footnote reference mark ("*") inside the range is not text to LO
-    "tika__testWORD_text_box.docx",  # the text-box stand-in run: LO adds the frame's text
-    # a floating drawing group anchored at the paragraph: LO writes the frame (its
-    # text boxes' text) right after the annotation start, so it reads as anchored text
-    "poi__60316.docx",
-    # KNOWN GAP: a block control last in the body has no paragraph after it for the
-    # reference; the reference in the paragraph before keeps the comment but LO shows
-    # an empty range (marks inside lose the control's first comment altogether).
+    # A rich-text control that is the last thing in the body (no paragraph after it
+    # for the reference).  LibreOffice 7.4 keeps both comments on it but shows an
+    # empty range in every placement tried: reference in the paragraph before (start
+    # at the control's head or at the end of that paragraph, end inside or after the
+    # control); and all marks inside the control's paragraph (reference last or
+    # first) empty the first comment's first paragraph as well.  Only adding a
+    # paragraph after the control would help, and that changes the document.
     "tika__testWORD_sdtInTextBox.docx",
 }
 WIDENED = "(Anchored on the whole"
@@ -181,7 +174,9 @@ def test_libreoffice_opens_every_output_with_every_comment_on_its_span(annotated
             label = note.text.split()[0]
             if c["ms"].blocks[note.block].anchor in math or c["src"].name in LO_TEXT_KNOWN:
                 continue  # LibreOffice shows a formula's StarMath source; counted above, not compared
-            if squash(by_label[label]) != squash(got):
+            # LibreOffice recomputes a FILENAME field (poi FldSimple): it shows the
+            # converted file's own name where Word keeps the stored result.
+            if squash(by_label[label]) != squash(got) and by_label[label].strip() != c["out"].name:
                 wrong.append((c["src"].name, label, by_label[label][:40], got[:40]))
     assert set(short) <= LO_KNOWN_SHORT, " ".join(sorted(set(short) - LO_KNOWN_SHORT))
     assert len(short) <= len(LO_KNOWN_SHORT)
@@ -210,13 +205,13 @@ def test_pandoc_shows_the_comments(annotated) -> None:
         ours = json.dumps(json.loads(run.stdout)).count('["author", "refcheck"]')
         if k < 3:
             assert ours == len(c["notes"]), c["src"]  # the examples: every comment
-        elif ours < 0.9 * len(c["notes"]):
+        elif ours != len(c["notes"]):
             short.append((c["src"].name, ours, len(c["notes"])))
         checked += 1
     assert checked >= 3
-    # pandoc drops some comments (around OMML math, in text boxes, nested paragraphs,
-    # inside tracked changes).  These files are known; any other file short is a regression.
-    assert {name for name, _, _ in short} <= PANDOC_KNOWN_SHORT, sorted({n for n, _, _ in short} - PANDOC_KNOWN_SHORT)
+    # every comment in every file pandoc reads (marks are kept out of math, text
+    # boxes, tracked insertions and content controls, where pandoc ignores them)
+    assert {name for name, _, _ in short} <= PANDOC_KNOWN_SHORT, short
 
 
 def test_python_docx_reads_the_comments(annotated) -> None:

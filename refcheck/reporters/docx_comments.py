@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 import posixpath
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -234,12 +234,51 @@ def _in_textbox(p: etree._Element) -> bool:
     return any(a.tag == W + "txbxContent" for a in p.iterancestors())
 
 
+@dataclass
+class _Fields:
+    """Complex fields (fldChar begin … end) that cross paragraph boundaries, found in one
+    walk over the body before any splitting: a table of contents or table of figures
+    is one field whose result spans many paragraphs.  LibreOffice 7.4 drops comments
+    anchored inside its entries (tika testWORD_2006ml: 2 of 2 lost, also with the
+    marks outside the entry's hyperlink); it keeps them with the marks outside the
+    whole field, so such a range is widened to the field like a one-paragraph one."""
+
+    open_at: dict[etree._Element, list[etree._Element]]  # paragraph -> begin runs open at its start
+    end_of: dict[etree._Element, etree._Element]  # begin run -> end run (in a later paragraph)
+    text_between: Callable[[etree._Element, etree._Element], str] | None = None
+
+
+def _fields(body: etree._Element) -> _Fields:
+    """Fields open across paragraph starts (runs in text boxes are their own story, skipped)."""
+    stack: list[etree._Element] = []
+    open_at: dict[etree._Element, list[etree._Element]] = {}
+    end_of: dict[etree._Element, etree._Element] = {}
+    begun_in: dict[etree._Element, etree._Element] = {}
+    for el in body.iter(W + "p", W + "r", W + "txbxContent"):
+        if el.tag == W + "txbxContent" or any(a.tag == W + "txbxContent" for a in el.iterancestors()):
+            continue
+        if el.tag == W + "p":
+            if stack:
+                open_at[el] = list(stack)
+            continue
+        kind = next((c.get(W + "fldCharType") for c in el if c.tag == W + "fldChar"), None)
+        if kind == "begin":
+            stack.append(el)
+            begun_in[el] = next(el.iterancestors(W + "p"), body)
+        elif kind == "end" and stack:
+            begin = stack.pop()
+            if begun_in[begin] is not next(el.iterancestors(W + "p"), body):
+                end_of[begin] = el
+    return _Fields(open_at, end_of)
+
+
 class _Paragraph:
     """A body paragraph with its pieces split at every note edge it needs."""
 
-    def __init__(self, p: etree._Element, block: Block):
+    def __init__(self, p: etree._Element, block: Block, fields: _Fields | None = None):
         self.p = p
         self.block = block
+        self.fields = fields
         self.pieces = list(iter_text_pieces(p))
         self.units: list[tuple[etree._Element, int, int]] = []  # (run, block start, block end)
         joined = "".join(t for _, t in self.pieces)
@@ -266,6 +305,9 @@ class _Paragraph:
         """Document order of every element and the complex fields (fldChar begin/end)
         each run sits in — one walk, after splitting, before any mark is placed."""
         stack: list[etree._Element] = []
+        if self.fields is not None:  # fields begun in an earlier paragraph, ending later
+            stack = list(self.fields.open_at.get(self.p, []))
+            self.field_end.update({b: e for b, e in self.fields.end_of.items() if b in stack})
         for i, el in enumerate(self.p.iter()):
             self.order[el] = i
             if el.tag != W + "r":
@@ -276,6 +318,8 @@ class _Paragraph:
                     kind = child.get(W + "fldCharType")
             if kind == "begin":
                 stack.append(el)
+                if self.fields is not None and el in self.fields.end_of:
+                    self.field_end[el] = self.fields.end_of[el]
             elif kind == "end":
                 if stack:
                     self.field_end[stack.pop()] = el
@@ -308,10 +352,13 @@ class _Paragraph:
                 break
         if not kinds:
             return _Target(first, last, self.block.text[covered[0][1] : covered[-1][2]])
+        span = self.block.text[covered[0][1] : covered[-1][2]]
+        if (first not in self.order or last not in self.order) and self.fields and self.fields.text_between:
+            text = self.fields.text_between(first, last)
+            return _Target(first, last, text, widened=sorted(kinds) if text != span else None)
         lo, hi = self.order[first], self._last_index(last)
         inside = [(a, b) for r, a, b in self.units if lo <= self.order[r] <= hi and b > a]
         text = self.block.text[inside[0][0] : inside[-1][1]] if inside else ""
-        span = self.block.text[covered[0][1] : covered[-1][2]]
         return _Target(first, last, text, widened=sorted(kinds) if text != span else None)
 
 
@@ -434,10 +481,26 @@ def _place(target: _Target, cid: int) -> None:
         first.addprevious(_mark("commentRangeEnd", cid))
         first.addprevious(_reference_run(cid))
         return
-    first.addprevious(_mark("commentRangeStart", cid))
+    holder = first.getparent()
+    before = holder.getprevious() if first.tag == M + "oMathPara" and holder is not None else None
+    if before is not None and before.tag == W + "p":
+        # pandoc reads a paragraph holding display math (m:oMathPara) as that formula
+        # alone, dropping every comment mark in it (d2p equations: 4 of 8 lost), so
+        # the range starts at the end of the paragraph before; Word and LibreOffice
+        # then cover that paragraph's mark and the formula.
+        before.append(_mark("commentRangeStart", cid))
+    else:
+        first.addprevious(_mark("commentRangeStart", cid))
     end = _mark("commentRangeEnd", cid)
     last.addnext(end)
     end.addnext(_reference_run(cid))
+
+
+def _point_after(p: etree._Element, cid: int) -> None:
+    """An empty range and its reference at the end of paragraph ``p``."""
+    p.append(_mark("commentRangeStart", cid))
+    p.append(_mark("commentRangeEnd", cid))
+    p.append(_reference_run(cid))
 
 
 def remove_refcheck_comments(doc: etree._Element, comments: etree._Element | None) -> tuple[set[str], set[str]]:
@@ -667,13 +730,15 @@ def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence
         if block.anchor[0] == "body" and 0 <= block.anchor[1] < len(paras):
             edges.setdefault(block.anchor[1], set()).update(_span(note, block))
             owner.setdefault(block.anchor[1], block)
+    fields = _fields(body)
     for n, cuts in edges.items():
-        para = _Paragraph(paras[n], owner[n])
+        para = _Paragraph(paras[n], owner[n], fields)
         if para.mapped and not _in_textbox(para.p):
             para.split(cuts)
         by_para[n] = para
 
     body_blocks = {paras[b.anchor[1]]: b for b in blocks if b.anchor[0] == "body" and 0 <= b.anchor[1] < len(paras)}
+    fields.text_between = lambda first, last: _text_between(body, first, last)
     where = {q: i for i, q in enumerate(paras)}
     anchored: list[str] = []
     new_comments: list[str] = []
@@ -700,6 +765,16 @@ def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence
                 run = _fallback_run(para.p, paras)
                 prefix = "In a text box: "
                 target = _Target(run, run, run_text(run)) if run is not None else None
+                holder = list(para.p.iterancestors(W + "p"))
+                if target is None and holder:
+                    # no other text: a point after the drawing, in the paragraph holding
+                    # it — pandoc reads no comment inside a text box (docx4j textbox,
+                    # mammoth text-box: 0 of 1), LibreOffice and pandoc keep this one.
+                    _point_after(holder[-1], next_id)
+                    new_comments.append(_comment_xml(next_id, prefix + note.text, date))
+                    anchored.append("")
+                    next_id += 1
+                    continue
         else:
             stand_in, prefix = _note_anchor(body, paras, block, notes_roots)
             if stand_in is not None:
@@ -725,6 +800,19 @@ def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence
     pkg.put(comments_name, etree.tostring(comments, xml_declaration=True, encoding="UTF-8", standalone=True))
     pkg.write(out)
     return anchored
+
+
+def _text_between(body: etree._Element, first: etree._Element, last: etree._Element) -> str:
+    """The visible text from run ``first`` through run ``last`` across paragraphs (a
+    range widened to a field spanning several), paragraphs joined by newlines."""
+    order = {el: i for i, el in enumerate(body.iter())}
+    lo, hi = order[first], order[last] + sum(1 for _ in last.iterdescendants())
+    lines = []
+    for q in body.iter(W + "p"):
+        if order[q] + sum(1 for _ in q.iterdescendants()) < lo or order[q] > hi or _in_textbox(q):
+            continue
+        lines.append("".join(t for r, t in iter_text_pieces(q) if lo <= order[r] <= hi))
+    return "\n".join(lines)
 
 
 def widened_note(kinds: Sequence[str] | None) -> str:
