@@ -74,8 +74,7 @@ def annotate_result(
     notes = build_notes(ms, result.findings, summary)
     if ms.format in TEXT_FORMATS:
         data = path.read_bytes()
-        cm_notes = [criticmarkup.Note(n.block, n.start, n.end, n.text) for n in notes]
-        annotated, _count = criticmarkup.annotate_text(data, ms.blocks, cm_notes)
+        annotated, _count = criticmarkup.annotate_text(data, ms.blocks, notes)
         return atomic_write(target, annotated)
     if ms.format == "docx":
         return atomic_write(target, lambda tmp: docx_comments.annotate_docx(path, tmp, ms.blocks, notes))

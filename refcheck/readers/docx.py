@@ -93,8 +93,11 @@ def _sym_char(sym: etree._Element) -> str:
         return ""
 
 
-def _run_char(child: etree._Element) -> str | None:
-    """Text contributed by one run child, or None when it contributes nothing."""
+def run_child_text(child: etree._Element) -> str | None:
+    """Text contributed by one run child, or None when it contributes nothing.
+
+    Public because the writers (Word comments, renumbering) must split runs by the
+    very characters the reader counted."""
     tag = child.tag
     if tag in (W + "t", M + "t"):
         return child.text or ""
@@ -140,7 +143,7 @@ def _walk_run(
             if base is not None:
                 yield from _walk(base, stack)
         elif _visible(stack):
-            text = _run_char(child)
+            text = run_child_text(child)
             if text is not None:
                 if fields is None:
                     fields = tuple(stack)

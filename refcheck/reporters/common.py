@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from refcheck.model import Finding
 
@@ -20,3 +21,14 @@ def location(f: Finding) -> str:
 
 def counts(findings: Iterable[Finding]) -> Counter[str]:
     return Counter(f.severity.value for f in findings)
+
+
+@dataclass(frozen=True)
+class Note:
+    """One comment to place in a document: a block span and the comment text
+    (may hold newlines).  Both document writers (Word comments, CriticMarkup) take it."""
+
+    block: int
+    start: int
+    end: int
+    text: str

@@ -12,22 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from refcheck.model import Block, SourceMap
+from refcheck.reporters.common import Note  # noqa: F401 - re-exported for callers
 
 _BOM = "\ufeff"
 _MARKUP = re.compile(r"\{>>.*?<<\}|\{==|==\}", re.S)
-
-
-@dataclass(frozen=True)
-class Note:
-    """One comment to place: block-relative span and its text."""
-
-    block: int
-    start: int
-    end: int
-    text: str
 
 
 def _decode(data: bytes) -> tuple[str, str, bool]:

@@ -32,8 +32,9 @@ from xml.sax.saxutils import escape as xml_escape
 from lxml import etree
 
 from refcheck.model import Block, InputError
-from refcheck.readers.docx import iter_text_pieces
+from refcheck.readers.docx import iter_text_pieces, run_child_text
 from refcheck.readers.ooxml import PKG_REL_NS, W_NS
+from refcheck.reporters.common import Note  # noqa: F401 - re-exported for callers
 
 W = f"{{{W_NS}}}"
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
@@ -55,16 +56,6 @@ _PARSER = etree.XMLParser(
 )
 
 
-@dataclass(frozen=True)
-class Note:
-    """One comment to write: a block span and the comment text (may hold newlines)."""
-
-    block: int
-    start: int
-    end: int
-    text: str
-
-
 @dataclass
 class _Target:
     """Where a note's range starts and ends after run splitting."""
@@ -80,26 +71,9 @@ class _Target:
 # Run splitting
 
 
-def _child_text(child: etree._Element) -> str | None:
-    """Visible characters one run child contributes (mirrors the DOCX reader)."""
-    tag = child.tag
-    if tag in (W + "t", M + "t"):
-        return child.text or ""
-    if tag in (W + "tab", W + "ptab"):
-        return "\t"
-    if tag in (W + "br", W + "cr"):
-        return "\n"
-    if tag == W + "noBreakHyphen":
-        return "-"
-    if tag == W + "softHyphen":
-        return ""
-    if tag == W + "sym":
-        try:
-            code = int(child.get(W + "char") or "", 16)
-            return chr(code) if 0 < code < 0x110000 and not 0xD800 <= code <= 0xDFFF else ""
-        except ValueError:
-            return ""
-    return None
+# The reader's own definition of a run child's characters: the writer splits runs by
+# exactly the characters the reader mapped.
+_child_text = run_child_text
 
 
 def run_text(run: etree._Element) -> str:
