@@ -32,7 +32,7 @@ from refcheck.reporters.docx_comments import annotate_docx
 pytestmark = pytest.mark.client
 
 # Files where LibreOffice 7.4 shows fewer comments than written, measured with
-# /tmp-style conversions of the annotated outputs (see docs/annotate.md).  Fields,
+# /tmp-style conversions of the annotated outputs (see the README, "Annotated copies").  Fields,
 # smart tags, form fields, tracked insertions, fldSimple and block-level content
 # controls are handled by the writer (marks moved outside them); what remains:
 LO_KNOWN_SHORT = {
