@@ -75,7 +75,7 @@ def test_commit_of_example_manuscript_fails_with_findings(hook_repo: tuple[Path,
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out
     assert "refcheck" in out and "Failed" in out
-    assert "seed-review.txt:" in out and "RC101 citation-out-of-order" in out
+    assert "seed-review.txt:" in out and "RC101 warning citation-out-of-order" in out
     assert not list(repo.glob("*.refcheck.*")), "the hook must not annotate"
     _git(repo, "reset", "-q", "HEAD", "seed-review.txt")
     (repo / "seed-review.txt").unlink()

@@ -10,7 +10,7 @@ from refcheck.reporters.common import counts, location
 
 
 def render_text(results: list[Any], config: Any = None, color: bool = False) -> str:
-    """One line per finding, ``path:line:col: CODE [severity] message``, then a summary."""
+    """One line per finding, ``path:line:col: CODE severity name "span": message``, then a summary."""
     colours = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     lines: list[str] = []
     total: list[Any] = []
@@ -23,9 +23,9 @@ def render_text(results: list[Any], config: Any = None, color: bool = False) -> 
             sev = f.severity.value
             quoted = f' "{f.text.strip()}"' if f.text.strip() and len(f.text) <= 60 else ""
             if color:
-                lines.append(f"[bold]{_esc(location(f))}[/]: [{colours[sev]}]{f.code}[/] {_esc(f.name)}{_esc(quoted)}: {_esc(f.message)}")
+                lines.append(f"[bold]{_esc(location(f))}[/]: [{colours[sev]}]{f.code} {sev}[/] {_esc(f.name)}{_esc(quoted)}: {_esc(f.message)}")
             else:
-                lines.append(f"{location(f)}: {f.code} {f.name}{quoted}: {f.message}")
+                lines.append(f"{location(f)}: {f.code} {sev} {f.name}{quoted}: {f.message}")
     c = counts(total)
     errors = sum(1 for r in results if r.error)
     summary = (
