@@ -151,6 +151,29 @@ def test_footnote_findings_fall_back_to_the_reference_mark(tmp_path: Path) -> No
         assert start.getnext().find(W + "footnoteReference") is not None
 
 
+def test_references_stay_out_of_data_bound_controls(tmp_path: Path) -> None:
+    """A document that is one cover-page control whose cells are data-bound
+    (poi Bug54771a): every reference mark sits outside the data-bound controls,
+    where LibreOffice keeps the comment's text (checked with LibreOffice in
+    test_real_clients)."""
+    from conftest import corpus_dir
+
+    src = corpus_dir("docx") / "poi__Bug54771a.docx"
+    ms = read_manuscript(src)
+    cells = [b for b in ms.blocks if b.text.startswith("Test")]
+    assert len(cells) == 3
+    out = tmp_path / "bound.docx"
+    anchored = annotate_docx(src, out, ms.blocks, [Note(b.index, 0, len(b.text), "x") for b in cells for _ in (1, 2)])
+    assert anchored == [b.text for b in cells for _ in (1, 2)]
+    doc = etree.fromstring(zipfile.ZipFile(out).read("word/document.xml"))
+    refs = list(doc.iter(W + "commentReference"))
+    assert len(refs) == 6
+    for ref in refs:
+        controls = [a for a in ref.iterancestors(W + "sdt")]
+        assert controls, "the whole document is a control"
+        assert all(a.find(f"{W}sdtPr/{W}dataBinding") is None for a in controls)
+
+
 # ---------------------------------------------------------------------------
 # The run splitter, property-tested
 

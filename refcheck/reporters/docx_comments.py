@@ -401,13 +401,20 @@ def _has_control(p: etree._Element) -> bool:
     return any(a.tag == W + "sdt" for a in p.iterancestors())
 
 
+def _has_bound_control(p: etree._Element) -> bool:
+    """Whether ``p`` sits in a data-bound content control (w:dataBinding): one whose
+    text Word and LibreOffice refill from a custom-XML or document-property value."""
+    return any(a.tag == W + "sdt" and a.find(f"{W}sdtPr/{W}dataBinding") is not None for a in p.iterancestors())
+
+
 def _place_around_control(sdt: etree._Element, paras: list[etree._Element], where: dict[etree._Element, int],
                           cid: int) -> None:
     """Start at the head of the control's first paragraph (pandoc ignores a start
     outside paragraphs); end right after the control — beside it when it is a
     block (body, cell or control content), else (a control wrapping a table cell)
     at the head of the next paragraph; the reference run at the head of the next
-    paragraph in no control and no text box, else at the end of the previous one."""
+    paragraph in no control and no text box, else at the end of the previous one
+    (failing both, the same in no data-bound control)."""
     inner = list(sdt.iter(W + "p"))
     first = inner[0]
     first.insert(_after_props(first), _mark("commentRangeStart", cid))
@@ -421,9 +428,15 @@ def _place_around_control(sdt: etree._Element, paras: list[etree._Element], wher
             nxt.insert(_after_props(nxt), end)
         else:
             next(sdt.iterancestors(W + "tbl")).addnext(end)
-    plain = [q for q in paras[last + 1 :] if not _has_control(q) and not _in_textbox(q)]
     ref = _reference_run(cid)
-    before = [q for q in paras[: where[first]] if not _has_control(q) and not _in_textbox(q)]
+    # Best outside every control; else (a document that is one cover-page control,
+    # poi Bug54771a) outside every data-bound one: a reference inside a data-bound
+    # control loses its comment's text in LibreOffice 7.4.
+    for free in (_has_control, _has_bound_control):
+        plain = [q for q in paras[last + 1 :] if not free(q) and not _in_textbox(q)]
+        before = [q for q in paras[: where[first]] if not free(q) and not _in_textbox(q)]
+        if plain or before:
+            break
     if plain and end.getparent() is plain[0]:
         end.addnext(ref)
     elif plain:
