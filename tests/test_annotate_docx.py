@@ -174,6 +174,48 @@ def test_references_stay_out_of_data_bound_controls(tmp_path: Path) -> None:
         assert all(a.find(f"{W}sdtPr/{W}dataBinding") is None for a in controls)
 
 
+def test_comment_ids_stay_clear_of_note_ids(tmp_path: Path) -> None:
+    """LibreOffice 7.4 empties an endnote whose id equals a comment's (mammoth
+    endnotes lost both texts), so comment ids start above every note id."""
+    from conftest import corpus_dir
+
+    src = corpus_dir("docx") / "mammoth__endnotes.docx"
+    ms = read_manuscript(src)
+    out = tmp_path / "notes.docx"
+    annotate_docx(src, out, ms.blocks, [Note(b.index, 0, 2, "x") for b in ms.blocks])
+    with zipfile.ZipFile(out) as zf:
+        doc = etree.fromstring(zf.read("word/document.xml"))
+        endnotes = etree.fromstring(zf.read("word/endnotes.xml"))
+    note_ids = {int(e.get(W + "id")) for e in endnotes.iter(W + "endnote")}
+    comment_ids = {int(e.get(W + "id")) for e in doc.iter(W + "commentReference")}
+    assert note_ids and len(comment_ids) == len(ms.blocks)
+    assert min(comment_ids) > max(note_ids)
+
+
+def test_text_frame_findings_sit_after_the_frame(tmp_path: Path) -> None:
+    """Paragraphs with w:framePr (poi stress010, a footnote-like frame): no comment
+    mark inside them — LibreOffice would pull the text out of the frame — and the
+    comment names where its finding is."""
+    from conftest import corpus_dir
+
+    src = corpus_dir("docx") / "poi__stress010.docx"
+    ms = read_manuscript(src)
+    doc = etree.fromstring(zipfile.ZipFile(src).read("word/document.xml"))
+    paras = list(doc.find(W + "body").iter(W + "p"))
+    framed = [b for b in ms.blocks if b.anchor[0] == "body" and paras[b.anchor[1]].find(f"{W}pPr/{W}framePr") is not None
+              and b.text.strip()]
+    assert framed
+    out = tmp_path / "frames.docx"
+    anchored = annotate_docx(src, out, ms.blocks, [Note(b.index, 0, len(b.text), "x") for b in framed])
+    assert all(a.strip() for a in anchored)  # on the text after the frame
+    doc = etree.fromstring(zipfile.ZipFile(out).read("word/document.xml"))
+    for p in doc.iter(W + "p"):
+        if p.find(f"{W}pPr/{W}framePr") is not None:
+            assert p.find(W + "commentRangeStart") is None and p.find(f".//{W}commentReference") is None
+    bodies = [body for author, body, _ in docx_anchored(out).values() if author == "refcheck"]
+    assert bodies and all(body.startswith("In a text frame: x") for body in bodies)
+
+
 # ---------------------------------------------------------------------------
 # The run splitter, property-tested
 

@@ -19,6 +19,7 @@ from annotate_helpers import (
     docx_anchored,
     expected_text,
     fodt_annotations,
+    fodt_paragraph_texts,
     math_paragraphs,
     norm,
     synthetic_notes,
@@ -108,18 +109,36 @@ def test_package_preserved_and_text_unchanged(annotated) -> None:
                 assert WIDENED in bodies[note.text.split()[0]], (c["src"], note, got)
 
 
-@pytest.fixture(scope="session")
-def fodts(annotated, tmp_path_factory) -> dict[Path, Path]:
-    soffice = require_client("soffice", "LibreOffice opens the annotated outputs")
-    profile = tmp_path_factory.mktemp("lo-profile")
-    outdir = tmp_path_factory.mktemp("fodt")
-    outs = [c["out"] for c in annotated if "out" in c]
+def _convert(soffice: str, files: list[Path], profile: Path, outdir: Path) -> None:
+    """One soffice call for many files (a fresh profile; bounded)."""
     subprocess.run(
         [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "fodt",
-         "--outdir", str(outdir), *map(str, outs)],
+         "--outdir", str(outdir), *map(str, files)],
         check=False, capture_output=True, timeout=900,
     )
+
+
+@pytest.fixture(scope="session")
+def fodts(annotated, tmp_path_factory) -> dict[Path, Path]:
+    """LibreOffice's reading of every annotated output."""
+    soffice = require_client("soffice", "LibreOffice opens the annotated outputs")
+    outdir = tmp_path_factory.mktemp("fodt")
+    outs = [c["out"] for c in annotated if "out" in c]
+    _convert(soffice, outs, tmp_path_factory.mktemp("lo-profile"), outdir)
     return {o: outdir / (o.stem + ".fodt") for o in outs}
+
+
+@pytest.fixture(scope="session")
+def original_fodts(annotated, tmp_path_factory) -> dict[Path, Path]:
+    """LibreOffice's reading of each untouched input, keyed by its annotated output."""
+    soffice = require_client("soffice", "LibreOffice opens the inputs")
+    copies = tmp_path_factory.mktemp("originals")
+    outdir = tmp_path_factory.mktemp("original-fodt")
+    pairs = {c["out"]: copies / c["out"].name for c in annotated if "out" in c}
+    for out, copy in pairs.items():
+        copy.write_bytes(next(c["src"] for c in annotated if c.get("out") == out).read_bytes())
+    _convert(soffice, list(pairs.values()), tmp_path_factory.mktemp("lo-profile-orig"), outdir)
+    return {out: outdir / (out.stem + ".fodt") for out in pairs}
 
 
 def _label(body: str) -> str:
@@ -128,34 +147,21 @@ def _label(body: str) -> str:
     return m.group(1) if m else ""
 
 
-def _original_fodt(src: Path, where: Path) -> Path | None:
-    """LibreOffice's conversion of the untouched input (only made when an output needs it)."""
-    outdir = where / "originals"
-    fodt = outdir / (src.stem + ".fodt")
-    if not fodt.exists():
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation={(where / 'lo-orig').as_uri()}", "--headless", "--convert-to",
-             "fodt", "--outdir", str(outdir), str(src)], check=False, capture_output=True, timeout=300,
-        )
-    return fodt if fodt.exists() else None
-
-
-def _field_texts(src: Path, where: Path) -> str:
+def _field_texts(fodt: Path) -> str:
     """The text LibreOffice holds in form fields (text:text-input) of the untouched input, squashed."""
-    fodt = _original_fodt(src, where)
-    if fodt is None:
+    if not fodt.exists():
         return ""
     root = etree.parse(str(fodt)).getroot()
     return "\n".join(squash("".join(f.itertext())) for f in root.iter(TEXT + "text-input"))
 
 
-def test_libreoffice_opens_every_output_with_every_comment_on_its_span(annotated, fodts) -> None:
+def test_libreoffice_opens_every_output_with_every_comment_on_its_span(annotated, fodts, original_fodts) -> None:
     short: list[str] = []
     wrong: list[tuple[str, str, str, str]] = []
     fields: list[tuple[str, str]] = []
     for c in (c for c in annotated if "out" in c):
         fodt = fodts[c["out"]]
-        if not fodt.exists() and _original_fodt(c["src"], fodt.parent) is None:
+        if not fodt.exists() and not original_fodts[c["out"]].exists():
             continue  # LibreOffice cannot open the untouched input either
         assert fodt.exists(), f"LibreOffice could not open the annotation of {c['src']}"
         annotations = [(_label(body), text) for body, text in fodt_annotations(fodt) if _label(body)]
@@ -168,7 +174,7 @@ def test_libreoffice_opens_every_output_with_every_comment_on_its_span(annotated
             label = note.text.split()[0]
             if c["ms"].blocks[note.block].anchor in math:
                 continue  # LibreOffice shows a formula's StarMath source; counted above, not compared
-            if squash(got) and not by_label[label].strip() and squash(got) in _field_texts(c["src"], fodt.parent):
+            if squash(got) and not by_label[label].strip() and squash(got) in _field_texts(original_fodts[c["out"]]):
                 fields.append((c["src"].name, label))  # LibreOffice made this control a form field in the untouched input too
                 continue
             # LibreOffice recomputes a FILENAME field (poi FldSimple): it shows the
@@ -178,6 +184,60 @@ def test_libreoffice_opens_every_output_with_every_comment_on_its_span(annotated
     assert short == [], " ".join(short)  # every comment, in every file LibreOffice opens
     assert wrong == [], " | ".join(map(str, wrong))
     assert len(fields) <= 4, fields  # the one trailing control in tika testWORD_sdtInTextBox, not a loophole
+
+
+def test_libreoffice_shows_the_input_text(annotated, fodts, original_fodts) -> None:
+    """Comments aside, LibreOffice shows every annotated output with the input's text,
+    paragraph for paragraph (frames, notes, fields and text boxes included)."""
+    compared, changed = 0, []
+    for c in (c for c in annotated if "out" in c):
+        before, after = original_fodts[c["out"]], fodts[c["out"]]
+        if not before.exists():
+            continue  # LibreOffice cannot open the untouched input
+        if fodt_paragraph_texts(before) != fodt_paragraph_texts(after):
+            changed.append(c["src"].name)
+        compared += 1
+    assert compared >= 100 if CORPUS.is_dir() else compared >= 3
+    assert changed == []
+
+
+def test_pandoc_shows_the_input_text(annotated) -> None:
+    """pandoc's plain text of every annotated output equals that of its input."""
+    pandoc = require_client("pandoc", "pandoc reads the annotated DOCX")
+    compared, changed = 0, []
+    for c in (c for c in annotated if "out" in c and c["out"].suffix == ".docx"):
+        runs = [subprocess.run([pandoc, "-f", "docx", "-t", "plain", str(f)], capture_output=True, text=True,
+                               timeout=120) for f in (c["src"], c["out"])]
+        if runs[0].returncode != 0:
+            continue  # pandoc's own limits on odd corpus files
+        if runs[0].stdout != runs[1].stdout:
+            changed.append(c["src"].name)
+        compared += 1
+    assert compared >= 100 if CORPUS.is_dir() else compared >= 3
+    assert changed == []
+
+
+def test_python_docx_shows_the_input_text(annotated) -> None:
+    """python-docx reads every paragraph of every output with the input's text."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    def texts(path: Path) -> list[str]:
+        d = docx.Document(str(path))
+        return [Paragraph(p, d).text for p in d.element.body.iter(qn("w:p"))]
+
+    compared, changed = 0, []
+    for c in (c for c in annotated if "out" in c):
+        try:
+            before = texts(c["src"])
+        except (KeyError, ValueError):
+            continue  # python-docx opens no .docm/.dotx and no package missing its parts
+        if texts(c["out"]) != before:
+            changed.append(c["src"].name)
+        compared += 1
+    assert compared >= 100 if CORPUS.is_dir() else compared >= 3
+    assert changed == []
 
 
 def test_examples_findings_only_in_libreoffice(annotated, fodts) -> None:

@@ -215,6 +215,7 @@ class _Style:
     num_id: str | None
     ilvl: int | None
     rpr: etree._Element | None
+    frame: bool = False  # pPr/framePr: paragraphs of this style are a positioned text frame
 
 
 @dataclass
@@ -247,11 +248,16 @@ class Styles:
                 num_id=_val(num.find(W + "numId")) if num is not None else None,
                 ilvl=_int(_val(num.find(W + "ilvl"))) if num is not None else None,
                 rpr=el.find(W + "rPr"),
+                frame=ppr is not None and ppr.find(W + "framePr") is not None,
             )
             styles.by_id[style_id] = style
             if style.kind == "paragraph" and el.get(W + "default") in ("1", "true", "on"):
                 styles.default_paragraph = style_id
         return styles
+
+    def frame_styles(self) -> set[str]:
+        """Paragraph styles that make a paragraph a text frame (w:framePr, inherited)."""
+        return {sid for sid in self.by_id if any(s.frame for s in self.chain(sid))}
 
     def chain(self, style_id: str | None) -> list[_Style]:
         """The style and its basedOn ancestors, nearest first, cycle-safe."""

@@ -32,7 +32,7 @@ from xml.sax.saxutils import escape as xml_escape
 from lxml import etree
 
 from refcheck.model import Block, InputError
-from refcheck.readers.docx import iter_text_pieces, run_child_text
+from refcheck.readers.docx import Styles, iter_text_pieces, run_child_text
 from refcheck.readers.ooxml import PKG_REL_NS, W_NS
 from refcheck.reporters.common import Note  # noqa: F401 - re-exported for callers
 
@@ -178,23 +178,23 @@ def _outside_math(el: etree._Element) -> etree._Element:
     return _outside(el)[0]
 
 
-def _fallback_run(p: etree._Element, paras: list[etree._Element]) -> etree._Element | None:
-    """For a paragraph inside a text box: a text run of the next body paragraph outside
-    any text box.  Marks around (or even beside) the run holding the drawing made
-    LibreOffice hang on a floating text box, so the comment goes on the text after it."""
+def _fallback_run(p: etree._Element, paras: list[etree._Element], framed: Callable[[etree._Element], bool]
+                  ) -> etree._Element | None:
+    """For a paragraph inside a text box or text frame: a text run of the next body
+    paragraph outside any.  Marks around (or even beside) the run holding the drawing
+    made LibreOffice hang on a floating text box, so the comment goes on the text
+    after it."""
     runs = list(p.iterancestors(W + "r"))
-    if not runs:
-        return None
-    holder = runs[-1].getparent()
+    holder = runs[-1].getparent() if runs else p if framed(p) else None
     start = next((i for i, q in enumerate(paras) if q is holder), None)
     if start is None:
         return None
     for q in paras[start + 1 :] + paras[start::-1]:  # the text after it, else before it
-        if _in_textbox(q) or _has_control(q) or _in_toc(q):  # where LibreOffice loses comments
+        if _in_textbox(q) or framed(q) or _has_control(q) or _in_toc(q):  # where LibreOffice loses comments
             continue
-        pieces = [r for r, _ in iter_text_pieces(q) if not any(a.tag == W + "txbxContent" for a in r.iterancestors())]
-        if pieces:
-            return pieces[0]
+        pieces = [(r, t) for r, t in iter_text_pieces(q) if not any(a.tag == W + "txbxContent" for a in r.iterancestors())]
+        if pieces:  # the first visible word, not a leading tab
+            return next((r for r, t in pieces if t.strip()), pieces[0][0])
     return None
 
 
@@ -206,6 +206,31 @@ def _in_toc(p: etree._Element) -> bool:
 
 def _in_textbox(p: etree._Element) -> bool:
     return any(a.tag == W + "txbxContent" for a in p.iterancestors())
+
+
+def _frame_test(pkg: _Zip, main: str, rels: etree._Element, src: Path) -> Callable[[etree._Element], bool]:
+    """Whether a body paragraph is part of a text frame (w:framePr, its own or its
+    style's).  LibreOffice 7.4 builds a frame from such paragraphs, but one holding
+    a comment mark stays in the text flow (the frame left empty, its text moved into
+    the page: poi stress010, checkboxes) and a comment whose reference mark is moved
+    out of it is dropped, so findings there sit on the text after the frame."""
+    root = None
+    for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
+        if (rel.get("Type") or "").endswith("/styles") and rel.get("TargetMode") != "External":
+            data = pkg.get(_resolve(main, rel.get("Target") or ""))
+            root = _parse(data, "styles", src) if data else None
+    styles = Styles.parse(root)
+    framed_styles = styles.frame_styles()
+
+    def framed(p: etree._Element) -> bool:
+        ppr = p.find(W + "pPr")
+        if ppr is not None and ppr.find(W + "framePr") is not None:
+            return True
+        style = ppr.find(W + "pStyle") if ppr is not None else None
+        style_id = style.get(W + "val") if style is not None else styles.default_paragraph
+        return style_id in framed_styles
+
+    return framed
 
 
 @dataclass
@@ -701,9 +726,16 @@ def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence
                 data = pkg.get(_resolve(main, rel.get("Target") or ""))
                 if data:
                     notes_roots[container] = _parse(data, container, src)
+    framed = _frame_test(pkg, main, rels, src)
     paras = list(body.iter(W + "p"))
     used = [int(c.get(W + "id")) for c in comments.iter(W + "comment") if (c.get(W + "id") or "").lstrip("-").isdigit()]
     used += [int(e.get(W + "id")) for e in doc.iter(W + "commentRangeStart", W + "commentReference")
+             if (e.get(W + "id") or "").lstrip("-").isdigit()]
+    # Above every footnote and endnote id too: LibreOffice 7.4 imports a note whose
+    # id equals a comment's with an empty body (mammoth endnotes: both endnote
+    # texts gone once comments 2 and 3 existed), though the ids are separate in OOXML.
+    used += [int(e.get(W + "id")) for root in (doc, *notes_roots.values()) if root is not None
+             for e in root.iter(W + "footnote", W + "endnote", W + "footnoteReference", W + "endnoteReference")
              if (e.get(W + "id") or "").lstrip("-").isdigit()]
     next_id = max(used, default=-1) + 1
     date = datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -720,7 +752,7 @@ def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence
     fields = _fields(body)
     for n, cuts in edges.items():
         para = _Paragraph(paras[n], owner[n], fields)
-        if para.mapped and not _in_textbox(para.p):
+        if para.mapped and not _in_textbox(para.p) and not framed(para.p):
             para.split(cuts)
         by_para[n] = para
 
@@ -748,9 +780,9 @@ def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence
             if para.units:
                 start, end = _span(note, block)
                 target = para.target(start, end)
-            elif _in_textbox(para.p):
-                run = _fallback_run(para.p, paras)
-                prefix = "In a text box: "
+            elif _in_textbox(para.p) or framed(para.p):
+                run = _fallback_run(para.p, paras, framed)
+                prefix = "In a text box: " if _in_textbox(para.p) else "In a text frame: "
                 target = _Target(run, run, run_text(run)) if run is not None else None
                 holder = list(para.p.iterancestors(W + "p"))
                 if target is None and holder:
