@@ -84,6 +84,15 @@ def reference_label(ref: Reference) -> str:
     return " ".join(title.split())[:200]
 
 
+def short_label(ref: Reference, limit: int = 90) -> str:
+    """The title for a one-line message: cut at a word boundary, marked with "…"."""
+    label = reference_label(ref)
+    if len(label) <= limit:
+        return label
+    cut = label[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.-–")
+    return cut + "…"
+
+
 @dataclass(frozen=True)
 class Cut:
     """The manuscript's own yardstick: median score and the flagging threshold."""
@@ -192,7 +201,7 @@ class OffTopicReference(Rule):
             start, end = 0, len(block.text.rstrip())  # the whole entry: the comment shows its title
             yield self.finding(
                 ms, ref.block, start, end,
-                f"{label} looks off-topic for this manuscript (\"{reference_label(ref)[:90]}\"): "
+                f"{label} looks off-topic for this manuscript (\"{short_label(ref)}\"): "
                 + explain(match, "the manuscript", cut) + ".",
                 references=[ref.number] if ref.number is not None else [],
                 suggestion="Check that this is the source meant; replace or remove it and its citations.",
@@ -278,7 +287,7 @@ class CitationContextMismatch(Rule):
                 by_citation.setdefault(c, []).append((n, m))
         for c, bad in by_citation.items():
             parts = [
-                f"reference {n} (\"{reference_label(refs[n])[:90]}\") does not match the citing sentence: "
+                f"reference {n} (\"{short_label(refs[n])}\") does not match the citing sentence: "
                 + explain(m, "the sentence", cut)
                 for n, m in bad
             ]
