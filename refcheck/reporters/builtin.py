@@ -10,14 +10,12 @@ from refcheck.reporters.common import counts, location
 
 
 def render_text(results: list[Any], config: Any = None, color: bool = False) -> str:
-    """One line per finding, ``path:line:col: CODE severity name "span": message``, then a summary."""
+    """One line per finding, ``path:line:col: CODE severity name "span": message``, then a
+    summary that counts the files that could not be read (their reasons go to stderr)."""
     colours = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     lines: list[str] = []
     total: list[Any] = []
-    for r in results:
-        if r.error:
-            lines.append(f"[bold red]error[/]: {_esc(r.error)}" if color else f"error: {r.error}")
-            continue
+    for r in results:  # unreadable files: their one line is the CLI's, on stderr
         for f in r.findings:
             total.append(f)
             sev = f.severity.value
