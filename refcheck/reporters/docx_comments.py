@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import posixpath
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -218,7 +219,8 @@ def _frame_test(pkg: _Zip, main: str, rels: etree._Element, src: Path) -> Callab
     for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
         if (rel.get("Type") or "").endswith("/styles") and rel.get("TargetMode") != "External":
             data = pkg.get(_resolve(main, rel.get("Target") or ""))
-            root = _parse(data, "styles", src) if data else None
+            # most documents have no frame style: skip parsing the styles part then
+            root = _parse(data, "styles", src) if data and b"framePr" in data else None
     styles = Styles.parse(root)
     framed_styles = styles.frame_styles()
 
@@ -386,8 +388,12 @@ def _comments_from(xml: list[str]) -> list[etree._Element]:
     return list(wrapper)
 
 
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _xml_safe(text: str) -> str:
-    return "".join(ch for ch in text if ch in "\t\n\r" or (ord(ch) >= 32 and ch not in "\ufffe\uffff"))
+    """``text`` without the characters XML 1.0 cannot hold (controls, U+FFFE/U+FFFF)."""
+    return _NOT_XML.sub("", text)
 
 
 def _mark(tag: str, cid: int) -> etree._Element:
