@@ -87,3 +87,23 @@ def test_commit_of_clean_manuscript_passes(hook_repo: tuple[Path, dict[str, str]
     proc = _commit(repo, env, "note.md", "add note")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Passed" in proc.stdout + proc.stderr
+
+
+def test_readme_and_refcheck_outputs_are_not_checked(hook_repo: tuple[Path, dict[str, str]]) -> None:
+    """A manuscript repository's README and refcheck's own annotated copies are not
+    manuscripts: the hook's default exclude leaves them alone."""
+    repo, env = hook_repo
+    hype = "Studies demonstrate this remarkable, unique and crucial tool.\n"
+    for name in ("README.md", "docs/CHANGELOG.md", "paper.refcheck.md", "requirements-dev.txt"):
+        (repo / name).parent.mkdir(exist_ok=True)
+        (repo / name).write_text(hype, "utf-8")
+        _git(repo, "add", name)
+    (repo / "draft.md").write_text(hype, "utf-8")  # a manuscript: still checked
+    proc = _commit(repo, env, "draft.md", "add files")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "draft.md:" in out, out
+    for name in ("README.md", "CHANGELOG.md", "paper.refcheck.md", "requirements-dev.txt"):
+        assert f"{name}:" not in out, out
+    _git(repo, "rm", "-q", "--cached", "draft.md")
+    proc = _commit(repo, env, "README.md", "add readme and the rest")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
