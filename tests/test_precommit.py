@@ -93,7 +93,7 @@ def test_readme_and_refcheck_outputs_are_not_checked(hook_repo: tuple[Path, dict
     """A manuscript repository's README and refcheck's own annotated copies are not
     manuscripts: the hook's default exclude leaves them alone."""
     repo, env = hook_repo
-    hype = "Studies demonstrate this remarkable, unique and crucial tool.\n"
+    hype = "# A draft\n\nStudies demonstrate that this remarkable, unique approach is crucial for patients.\n"
     for name in ("README.md", "docs/CHANGELOG.md", "paper.refcheck.md", "requirements-dev.txt"):
         (repo / name).parent.mkdir(exist_ok=True)
         (repo / name).write_text(hype, "utf-8")
