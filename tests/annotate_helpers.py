@@ -220,6 +220,56 @@ def fodt_paragraph_texts(path: Path) -> list[str]:
     return [t for t in texts if t]
 
 
+MCE = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+
+def _understood_only(root: etree._Element) -> etree._Element:
+    """Markup-compatibility processing as a consumer that knows no extension: drop
+    ignorable namespaces' elements and attributes, take each mc:AlternateContent's
+    Fallback.  What remains is what the ECMA-376 schema can judge."""
+    ignorable: set[str] = set()
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.get(f"{{{MCE}}}Ignorable"):
+            ignorable |= {el.nsmap.get(p) for p in el.get(f"{{{MCE}}}Ignorable").split()} - {None}
+    for alt in list(root.iter(f"{{{MCE}}}AlternateContent")):
+        parent = alt.getparent()
+        if parent is None:
+            continue
+        fallback = alt.find(f"{{{MCE}}}Fallback")
+        at = parent.index(alt)
+        parent.remove(alt)
+        for k, child in enumerate(list(fallback) if fallback is not None else []):
+            parent.insert(at + k, child)
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        if etree.QName(el).namespace in ignorable and el.getparent() is not None:
+            el.getparent().remove(el)
+            continue
+        for name in list(el.attrib):
+            if etree.QName(name).namespace in ignorable | {MCE}:
+                del el.attrib[name]
+    return root
+
+
+def wml_schema_errors(schema: etree.XMLSchema, path: Path) -> dict[str, set[str]]:
+    """ECMA-376 (transitional) validation errors of every main-document and comments
+    part of a package, by part name, line numbers left out so that input and output
+    can be compared."""
+    found: dict[str, set[str]] = {}
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if not name.endswith(".xml"):
+                continue
+            data = zf.read(name)
+            if b"<w:document" not in data[:3000] and b"<w:comments" not in data[:3000]:
+                continue
+            root = _understood_only(etree.fromstring(data))
+            schema.validate(root)
+            found[name] = {" ".join(e.message.split()) for e in schema.error_log}
+    return found
+
+
 def check_package(src: Path, out: Path) -> list[str]:
     """Problems with the output package: parts lost or added beyond the comment parts,
     malformed XML, unresolvable relationships, changed bytes of untouched parts."""

@@ -24,6 +24,7 @@ from annotate_helpers import (
     norm,
     synthetic_notes,
     textbox_paragraphs,
+    wml_schema_errors,
 )
 from conftest import CORPUS, EXAMPLE_FILES, require_client
 from lxml import etree
@@ -238,6 +239,26 @@ def test_python_docx_shows_the_input_text(annotated) -> None:
         compared += 1
     assert compared >= 100 if CORPUS.is_dir() else compared >= 3
     assert changed == []
+
+
+def test_outputs_add_no_schema_error(annotated) -> None:
+    """Against the ECMA-376 transitional schema (after markup-compatibility
+    processing): the annotated document and comments parts have no error the input's
+    do not have — so a schema-clean input gives a schema-clean output, as Word expects."""
+    xsd = CORPUS / "schemas" / "ooxml" / "wml-with-xml-namespace.xsd"
+    if not xsd.is_file():
+        pytest.skip(f"the ECMA-376 schemas are not at {xsd.parent}")
+    schema = etree.XMLSchema(etree.parse(str(xsd)))
+    clean, new = 0, []
+    for c in (c for c in annotated if "out" in c):
+        before = wml_schema_errors(schema, c["src"])
+        after = wml_schema_errors(schema, c["out"])
+        clean += not any(before.values())
+        for part, errors in after.items():
+            if errors - before.get(part, set()):
+                new.append((c["src"].name, part, sorted(errors - before.get(part, set()))[:2]))
+    assert new == []
+    assert clean >= 100 if (CORPUS / "docx").is_dir() else clean >= 3
 
 
 def test_examples_findings_only_in_libreoffice(annotated, fodts) -> None:
