@@ -18,12 +18,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from annotate_helpers import wml_schema_errors
+from lxml import etree
 
 from refcheck.cli import main
 from refcheck.engine import check_file, read_manuscript
 from refcheck.fix import renumber_file
 from refcheck.model import BlockKind, InputError, Manuscript
-from tests.conftest import EXAMPLE_FILES, corpus_dir, require_client
+from tests.conftest import CORPUS, EXAMPLE_FILES, corpus_dir, require_client
 from tests.jats_text import jats_to_markdown
 
 
@@ -111,6 +113,10 @@ def test_renumbered_example(form: str, tmp_path: Path) -> None:
             assert a.namelist() == b.namelist()
             changed = [n for n in a.namelist() if a.read(n) != b.read(n)]
         assert changed == ["word/document.xml"]
+        xsd = CORPUS / "schemas" / "ooxml" / "wml-with-xml-namespace.xsd"  # ECMA-376, from the corpus
+        if xsd.is_file():
+            schema = etree.XMLSchema(etree.parse(str(xsd)))
+            assert wml_schema_errors(schema, out) == wml_schema_errors(schema, work) == {"word/document.xml": set()}
 
 
 def test_cli_prints_map_and_rerun_replaces_own_output(tmp_path: Path, capsys) -> None:
