@@ -341,3 +341,33 @@ def test_python_docx_reads_the_comments(annotated) -> None:
         assert len(ours) == len(c["notes"])
         assert all(cm.initials == "RC" for cm in ours)
         assert [cm.text.split("\n" + WIDENED)[0] for cm in ours] == [n.text for n in c["notes"]]
+
+
+def test_cli_annotated_examples_in_libreoffice_and_pandoc(tmp_path: Path) -> None:
+    """What an editor gets from ``refcheck annotate`` on the three DOCX example forms,
+    opened in LibreOffice: the summary comment on the title, then one comment per
+    finding whose text is the comment refcheck wrote, on exactly the finding's words;
+    pandoc shows them all."""
+    from refcheck.annotate import annotate_file, comment_text
+    from refcheck.config import Config
+
+    soffice = require_client("soffice", "LibreOffice opens the annotated outputs")
+    pandoc = require_client("pandoc", "pandoc reads the annotated DOCX")
+    made = {}
+    for form in ("docx", "superscript", "autonumbered"):
+        src = tmp_path / f"{form}.docx"
+        src.write_bytes(EXAMPLE_FILES[form].read_bytes())
+        out, result = annotate_file(src, None, Config())
+        made[out] = result
+    _convert(soffice, list(made), tmp_path / "profile", tmp_path / "fodt")
+    for out, result in made.items():
+        got = fodt_annotations(tmp_path / "fodt" / (out.stem + ".fodt"))
+        assert len(got) == len(result.findings) + 1, out
+        body, anchored = got[0]
+        assert body.startswith(f"refcheck: {len(result.findings)} finding") and norm(anchored) == norm(result.manuscript.title)
+        bodies = {norm(b): a for b, a in got[1:]}
+        for f in result.findings:
+            assert norm(bodies[norm(comment_text(f))]) == norm(f.text), (out.name, f.code, f.text)
+        run = subprocess.run([pandoc, "--track-changes=all", "-f", "docx", "-t", "json", str(out)],
+                             capture_output=True, text=True, timeout=120, check=True)
+        assert json.dumps(json.loads(run.stdout)).count('["author", "refcheck"]') == len(result.findings) + 1
