@@ -142,13 +142,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_annotate(args: argparse.Namespace) -> int:
-    from refcheck.annotate import annotate_file
+    from refcheck.annotate import annotate_file, title_block
 
     cfg = effective_config(args, Path(args.file))
     out, result = annotate_file(args.file, args.output, cfg, force=args.force, summary=not args.no_summary)
     n = len(result.findings)
-    from refcheck.annotate import title_block
-
     titled = result.manuscript is not None and title_block(result.manuscript) is not None
     summary = " and a summary on the title" if not args.no_summary and titled else ""
     print(f"wrote {out} ({n} finding{'s' if n != 1 else ''} as comments{summary})")

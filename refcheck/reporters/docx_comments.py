@@ -439,13 +439,13 @@ def _has_bound_control(p: etree._Element) -> bool:
 
 
 def _place_around_control(sdt: etree._Element, paras: list[etree._Element], where: dict[etree._Element, int],
-                          cid: int) -> None:
+                          cid: int, framed: Callable[[etree._Element], bool]) -> None:
     """Start at the head of the control's first paragraph (pandoc ignores a start
     outside paragraphs); end right after the control — beside it when it is a
     block (body, cell or control content), else (a control wrapping a table cell)
     at the head of the next paragraph; the reference run at the head of the next
-    paragraph in no control and no text box, else at the end of the previous one
-    (failing both, the same in no data-bound control)."""
+    paragraph in no control, text box or text frame, else at the end of the previous
+    one (failing both, the same in no data-bound control)."""
     inner = list(sdt.iter(W + "p"))
     first = inner[0]
     first.insert(_after_props(first), _mark("commentRangeStart", cid))
@@ -464,8 +464,8 @@ def _place_around_control(sdt: etree._Element, paras: list[etree._Element], wher
     # poi Bug54771a) outside every data-bound one: a reference inside a data-bound
     # control loses its comment's text in LibreOffice 7.4.
     for free in (_has_control, _has_bound_control):
-        plain = [q for q in paras[last + 1 :] if not free(q) and not _in_textbox(q)]
-        before = [q for q in paras[: where[first]] if not free(q) and not _in_textbox(q)]
+        plain = [q for q in paras[last + 1 :] if not free(q) and not _in_textbox(q) and not framed(q)]
+        before = [q for q in paras[: where[first]] if not free(q) and not _in_textbox(q) and not framed(q)]
         if plain or before:
             break
     if plain and end.getparent() is plain[0]:
@@ -776,7 +776,7 @@ def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence
             control = _block_control(para.p) if para.units else None
             if control is not None:
                 inner = [body_blocks[q].text for q in control.iter(W + "p") if q in body_blocks]
-                _place_around_control(control, paras, where, next_id)
+                _place_around_control(control, paras, where, next_id, framed)
                 text = "\n".join(inner)
                 span = block.text[slice(*_span(note, block))]
                 new_comments.append(_comment_xml(next_id, note.text + widened_note(["content control"] if text != span else None), date))
