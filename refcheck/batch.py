@@ -31,7 +31,6 @@ from typing import Any
 from refcheck.config import Config, ConfigError
 from refcheck.model import InputError, Severity
 
-SUFFIXES = {".docx", ".docm", ".dotx", ".txt", ".md", ".markdown", ".xml", ".nxml"}
 FAMILIES = ("RC1", "RC2", "RC3", "RC4")
 WEIGHTS = {"error": 5, "warning": 2, "info": 1}
 MANIFEST = "manifest.json"
@@ -48,12 +47,15 @@ def collect_inputs(inputs: Iterable[str], out: Path) -> list[Path]:
     anything under ``out``; an explicitly named file is kept whatever it is, so an
     unreadable one becomes an error row instead of vanishing.
     """
+    from refcheck.engine import read_suffixes
+
     found: dict[str, Path] = {}
     out_resolved = out.resolve()
+    suffixes = read_suffixes()
 
     def keep(p: Path, explicit: bool) -> None:
         if not explicit:
-            if p.suffix.lower() not in SUFFIXES or _OUTPUT_NAME.search(p.name) or p.name.startswith("~$"):
+            if p.suffix.lower() not in suffixes or _OUTPUT_NAME.search(p.name) or p.name.startswith("~$"):
                 return
             if out_resolved in p.resolve().parents:
                 return
@@ -309,7 +311,9 @@ def run_batch(args: Any, config: Config) -> int:
     out = Path(args.out)
     paths = collect_inputs(args.inputs, out)
     if not paths:
-        raise InputError(" ".join(args.inputs), "no manuscripts found (looked for " + ", ".join(sorted(SUFFIXES)) + ")")
+        from refcheck.engine import read_suffixes
+
+        raise InputError(" ".join(args.inputs), "no manuscripts found (looked for " + ", ".join(sorted(read_suffixes())) + ")")
     out.mkdir(parents=True, exist_ok=True)
     names = output_names(paths)
     fingerprint = config.fingerprint()

@@ -13,7 +13,22 @@ from refcheck.model import Finding, InputError, Manuscript
 from refcheck.plugins import get_plugin_manager
 from refcheck.rule import Rule
 
-SUPPORTED = ".docx, .docm, .dotx, .txt, .md, .markdown, .xml (JATS)"
+
+def read_suffixes() -> frozenset[str]:
+    """File name endings the built-in readers take (batch discovery and error messages
+    use these, so they cannot drift from what the readers accept)."""
+    from refcheck.readers.docx import SUFFIXES as DOCX
+    from refcheck.readers.jats import JATS_SUFFIXES
+    from refcheck.readers.text import TEXT_SUFFIXES
+
+    return frozenset(DOCX | JATS_SUFFIXES | TEXT_SUFFIXES)
+
+
+def _supported() -> str:
+    from refcheck.readers.jats import JATS_SUFFIXES
+
+    listed = sorted(read_suffixes() - JATS_SUFFIXES)
+    return ", ".join(listed) + ", " + "/".join(sorted(JATS_SUFFIXES)) + " (JATS)"
 
 
 @dataclass
@@ -59,7 +74,7 @@ def read_manuscript(path: str | os.PathLike[str], config: Config | None = None) 
     except OSError as exc:
         raise InputError(name, f"cannot read the file ({exc.strerror or exc})") from None
     if manuscript is None:
-        raise InputError(name, f"unsupported file type '{suffix or '(none)'}'; refcheck reads {SUPPORTED}")
+        raise InputError(name, f"unsupported file type '{suffix or '(none)'}'; refcheck reads {_supported()}")
     if not any(b.text.strip() for b in manuscript.blocks):
         raise InputError(name, "the document contains no text")
     return prepare(manuscript, config.as_dict())
