@@ -8,6 +8,7 @@ never pass by skipping them.  Corpus tests skip cleanly when ../shared/corpus is
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -48,3 +49,11 @@ def corpus_dir(sub: str) -> Path:
 def example_form(request) -> Path:
     """Each of the four example forms in turn."""
     return EXAMPLE_FILES[request.param]
+
+
+def report_schema(part: str | None = None) -> dict:
+    """refcheck's JSON contract (refcheck/schemas/report.schema.json), or one of its $defs."""
+    schema = json.loads((ROOT / "refcheck" / "schemas" / "report.schema.json").read_text("utf-8"))
+    if part is None:
+        return schema
+    return {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": f"#/$defs/{part}"}

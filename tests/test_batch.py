@@ -10,9 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
-from tests.conftest import CORPUS, EXAMPLE_FILES, corpus_dir
+from tests.conftest import CORPUS, EXAMPLE_FILES, corpus_dir, report_schema
 
 JATS = ["plos__journal.pmed.1000097.xml", "plos__journal.pmed.0020007.xml"]
 COMPARED = ["summary.csv", "report.html", "manifest.json"]
@@ -53,6 +54,9 @@ def test_outputs_and_error_row(desk: Path, first_run: subprocess.CompletedProces
     ok = [r for r in rows if r["status"] == "ok"]
     scores = [int(r["triage_score"]) for r in ok]
     assert scores == sorted(scores, reverse=True)  # worst first
+    file_schema = report_schema("file")
+    for r in rows:  # every manuscript's JSON, the unreadable one's too, is the contract's file object
+        jsonschema.validate(json.loads((out / r["json"]).read_text("utf-8")), file_schema)
     for r in ok:
         data = json.loads((out / r["json"]).read_text("utf-8"))
         findings = data["findings"]

@@ -25,6 +25,7 @@ def test_wheel_contains_every_rule_module(tmp_path: Path) -> None:
         assert f"refcheck/rules/{module.name}" in names
     for data in (ROOT / "rules" / "lexicons").glob("*.*"):
         assert f"refcheck/rules/lexicons/{data.name}" in names
+    assert "refcheck/schemas/report.schema.json" in names  # the JSON contract ships with the code
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[refcheck]" in text and "refcheck.rules.citations" in text
