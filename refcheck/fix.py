@@ -94,6 +94,8 @@ def check_renumberable(ms: Manuscript, config: Config) -> None:
         raise _refuse(ms, "the citations are author–year, not numbered")
     if ms.citation_style == "mixed":
         raise _refuse(ms, "the manuscript mixes numeric and author–year citations (RC106)")
+    if any(c.style == "key" for c in ms.citations):
+        raise _refuse(ms, "the citations are pandoc citation keys ([@key]); pandoc numbers them when it renders")
     numeric = [c for c in ms.citations if c.style == "numeric"]
     if not numeric:
         raise _refuse(ms, "no numbered citations were found")

@@ -143,10 +143,10 @@ class Citation:
     end: int
     text: str
     numbers: tuple[int, ...] = ()
-    style: str = "numeric"  # "numeric" | "author-year"
+    style: str = "numeric"  # "numeric" | "author-year" | "key" (pandoc "[@key]")
     superscript: bool = False
     malformed: str | None = None  # why it is malformed ("reversed range", "empty")
-    authors_year: tuple[str, ...] = ()  # for author-year: "Smith 2020" items
+    authors_year: tuple[str, ...] = ()  # author-year: "Smith 2020" items; key: the citation keys
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ class Manuscript:
     citations: tuple[Citation, ...] = ()
     references: tuple[Reference, ...] = ()
     abbreviations: tuple[Abbreviation, ...] = ()
-    citation_style: str = "numeric"  # "numeric" | "author-year" | "none"
+    citation_style: str = "numeric"  # "numeric" | "author-year" | "mixed" | "key" | "none"
     title: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)
 

@@ -40,6 +40,21 @@ class NumberList:
     problem: str | None = None
 
 
+# pandoc/citeproc citation keys (Markdown manuscripts kept in git): "[@smith2020]",
+# "[see @a; @b, p. 3]", "[-@a]", and in-text "@smith2020 showed".  A key starts
+# with a letter, digit or "_" and may hold internal punctuation; a trailing
+# punctuation mark ends the sentence, not the key.  An "@" inside a word (an e-mail
+# address) is not a citation.
+_PANDOC_KEY = r"(?:\{[^{}\s]+\}|[\w][\w:.#$%&\-+?<>~/]*)"
+PANDOC_BRACKET = re.compile(rf"\[[^\[\]@]*?(?<![\w@])-?@{_PANDOC_KEY}[^\[\]]*\]")
+PANDOC_KEY = re.compile(rf"(?<![\w@])-?@({_PANDOC_KEY})")
+PANDOC_IN_TEXT = re.compile(rf"(?:^|(?<=[\s(]))@({_PANDOC_KEY})")
+
+
+def _pandoc_keys(text: str) -> tuple[str, ...]:
+    return tuple(m.group(1).strip("{}").rstrip(".:;,?!") for m in PANDOC_KEY.finditer(text))
+
+
 def expand_numbers(spec: str) -> NumberList:
     """``"1-3, 7"`` -> (1, 2, 3, 7).  Reversed or huge ranges are reported, not expanded."""
     numbers: list[int] = []
@@ -92,9 +107,10 @@ class CitationFinder:
     """Finds citations in one block.  ``max_ref`` is the highest reference number known
     (0 when the list is unknown), which keeps years and stray numbers out."""
 
-    def __init__(self, max_ref: int = 0, numeric_document: bool = True):
+    def __init__(self, max_ref: int = 0, numeric_document: bool = True, pandoc_document: bool = False):
         self.max_ref = max_ref
         self.numeric_document = numeric_document
+        self.pandoc_document = pandoc_document
 
     def find(self, block: Block) -> list[Citation]:
         if block.kind in (BlockKind.REFERENCE, BlockKind.HEADING, BlockKind.TITLE):
@@ -136,8 +152,27 @@ class CitationFinder:
             self._parenthesised(block, add)
         self._author_year(block, found, taken)
         self._fields(block, found, taken)
+        self._pandoc(block, found, taken)
         found.sort(key=lambda c: c.start)
         return found
+
+    def _pandoc(self, block: Block, found: list[Citation], taken: list[tuple[int, int]]) -> None:
+        """pandoc citation keys: bracketed always; in-text ``@key`` once the document
+        uses bracketed ones (so a lone handle or "@" elsewhere is not a citation)."""
+        text = block.text
+        if "@" not in text:
+            return
+        patterns = [PANDOC_BRACKET] + ([PANDOC_IN_TEXT] if self.pandoc_document else [])
+        for pattern in patterns:
+            for m in pattern.finditer(text):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                keys = _pandoc_keys(m.group()) if pattern is PANDOC_BRACKET else _pandoc_keys("@" + m.group(1))
+                if not keys:
+                    continue
+                end = m.start() + len(m.group().rstrip(".:;,?!")) if pattern is PANDOC_IN_TEXT else m.end()
+                found.append(Citation(block.index, m.start(), end, text[m.start():end], (), "key", False, None, keys))
+                taken.append((m.start(), end))
 
     @staticmethod
     def _exponent_or_unit(text: str, pos: int) -> bool:
@@ -208,17 +243,20 @@ class CitationFinder:
 def find_citations(blocks: Iterable[Block], max_ref: int = 0) -> tuple[list[Citation], str]:
     """All citations of a manuscript and its citation style.
 
-    The style is "numeric", "author-year", "mixed" (both in substantial numbers) or
-    "none".  Parenthesised numbers are only taken as citations in a numeric document
+    The style is "numeric", "author-year", "mixed" (both in substantial numbers),
+    "key" (pandoc citation keys only) or "none".  Parenthesised numbers are only taken as citations in a numeric document
     whose reference list is known, since "(3)" is otherwise too often something else.
     """
     blocks = list(blocks)
     strict = CitationFinder(max_ref, numeric_document=False)
     first = [c for b in blocks for c in strict.find(b)]
+    if any(c.style == "key" for c in first):  # pandoc keys: in-text "@key" counts too
+        first = [c for b in blocks for c in CitationFinder(max_ref, False, pandoc_document=True).find(b)]
     numeric = sum(1 for c in first if c.style == "numeric")
     author_year = sum(1 for c in first if c.style == "author-year")
+    keys = sum(1 for c in first if c.style == "key")
     if numeric == 0 and author_year == 0:
-        style = "numeric" if max_ref else "none"
+        style = "key" if keys else "numeric" if max_ref else "none"
     elif author_year > numeric * 3 and numeric <= 2:
         style = "author-year"
     elif numeric > author_year * 3 or author_year <= 2:
@@ -226,7 +264,7 @@ def find_citations(blocks: Iterable[Block], max_ref: int = 0) -> tuple[list[Cita
     else:
         style = "mixed"
     if style in ("numeric", "none") and max_ref:
-        finder = CitationFinder(max_ref, numeric_document=True)
+        finder = CitationFinder(max_ref, numeric_document=True, pandoc_document=keys > 0)
         first = [c for b in blocks for c in finder.find(b)]
     return first, style
 

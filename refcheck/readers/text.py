@@ -189,17 +189,82 @@ def _join(lines: list[_Line]) -> tuple[str, SourceMap]:
     return "".join(parts), SourceMap(tuple(segments))
 
 
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)\s*$")
+_FRONT_MATTER_MAX_LINES = 1000
+
+
+def front_matter_lines(text: str) -> int:
+    """Lines taken by a YAML metadata block that opens the file (pandoc, Quarto, R
+    Markdown, Jekyll: ``---`` … ``---`` or ``...``), closing line included; 0 if none."""
+    lines = text.split("\n", _FRONT_MATTER_MAX_LINES + 1)
+    if not lines or lines[0].rstrip() != "---" or len(lines) < 3 or not lines[1].strip():
+        return 0
+    for k in range(1, min(len(lines), _FRONT_MATTER_MAX_LINES)):
+        if _FRONT_MATTER_END.match(lines[k]):
+            return k + 1
+    return 0
+
+
+def _metadata_blocks(text: str, n_lines: int) -> list[tuple[BlockKind, str, int]]:
+    """Title, abstract and keywords of a YAML metadata block: kind, text, key's line.
+
+    The block is parsed with ``yaml.safe_load`` (no tags, no code); anything that is
+    not a mapping, or does not parse, is treated as no metadata at all.  The texts
+    carry no file position: a comment on them goes after the block, never inside
+    the YAML (where CriticMarkup would break it).
+    """
+    import yaml
+
+    try:
+        meta = yaml.safe_load("\n".join(text.split("\n")[1 : n_lines - 1]))
+    except yaml.YAMLError:
+        return []
+    if not isinstance(meta, dict):
+        return []
+
+    def plain(value: Any) -> str:
+        if isinstance(value, list):
+            return "; ".join(plain(v) for v in value)
+        return " ".join(str(value).split()) if value is not None else ""
+
+    lines = text.split("\n")[:n_lines]
+
+    def line_of(key: str) -> int:  # where the key is written, for locations
+        return next((k + 1 for k, line in enumerate(lines) if line.startswith(f"{key}:")), 1)
+
+    out: list[tuple[BlockKind, str, int]] = []
+    title = plain(meta.get("title"))
+    if title:
+        out.append((BlockKind.TITLE, title, line_of("title")))
+    abstract = meta.get("abstract")
+    if isinstance(abstract, str):
+        out += [(BlockKind.ABSTRACT, " ".join(par.split()), line_of("abstract"))
+                for par in re.split(r"\n\s*\n", abstract) if par.strip()]
+    key = "keywords" if meta.get("keywords") else "tags"
+    keywords = plain(meta.get(key))
+    if keywords:
+        out.append((BlockKind.KEYWORDS, f"Keywords: {keywords}", line_of(key)))
+    return out
+
+
 def read_text(path: str, config: dict[str, Any] | None = None, data: bytes | None = None) -> Manuscript:
     """Read a text or Markdown file (or ``data`` for an in-memory manuscript)."""
     config = config or {}
     if data is None:
         data = _read_bytes(path, config)
     text = decode_text(data, path)
+    n_meta = front_matter_lines(text)
+    metadata = _metadata_blocks(text, n_meta) if n_meta else []
+    if n_meta:  # the body keeps its line numbers; the YAML itself is not prose
+        text = "\n" * n_meta + text.split("\n", n_meta)[-1] if text.count("\n") >= n_meta else ""
     chunks = list(_chunks(text))
     for chunk in chunks:
         _classify(chunk)
     chunks = _merge_page_breaks(chunks)
-    blocks = []
+    blocks = [
+        Block(index=k, kind=kind, text=body, source=SourceMap((Segment(0, len(body), None),)), anchor=("text", line))
+        for k, (kind, body, line) in enumerate(metadata)
+    ]
     for chunk in chunks:
         body, source = _join(chunk.lines)
         blocks.append(

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from refcheck.model import Block, SourceMap
+from refcheck.readers.text import front_matter_lines
 from refcheck.reporters.common import Note  # noqa: F401 - re-exported for callers
 
 _BOM = "\ufeff"
@@ -77,17 +78,25 @@ def annotate_text(data: bytes, blocks: Sequence[Block], notes: Sequence[Note]) -
     Returns the new bytes and the number of comments written.  Notes whose spans
     overlap are merged into one highlight followed by all their comments, which
     keeps the markup well-formed (CriticMarkup does not nest).  A note whose span
-    has no file position (all synthetic) becomes a bare comment at its block start.
+    has no file position (all synthetic) becomes a bare comment at its block start,
+    or after the YAML metadata block for text that came from it.
     """
     text, encoding, bom = _decode(data)
     starts = _line_starts(text)
+    # A note on text with no file position (the title or abstract of a YAML
+    # metadata block) goes at the head of the first text after that block: markup
+    # inside the YAML would break it, and a line of its own could join a heading.
+    no_position = 0
+    if front_matter_lines(text):
+        firsts = (file_span(b, 0, len(b.text), starts) for b in blocks if b.text.strip())
+        no_position = next((span[0] for span in firsts if span), len(text))
     placed: list[tuple[int, int, str]] = []
     for note in notes:
         block = blocks[note.block]
         span = file_span(block, note.start, note.end, starts)
         if span is None:
             anchor = file_span(block, 0, len(block.text), starts)
-            pos = anchor[0] if anchor else 0
+            pos = anchor[0] if anchor else no_position
             span = (pos, pos)
         placed.append((span[0], span[1], _clean(note.text)))
     placed.sort(key=lambda p: (p[0], p[1]))

@@ -1,0 +1,125 @@
+"""Markdown manuscripts as authors keep them in git: a YAML metadata block (pandoc,
+Quarto, R Markdown) and pandoc citation keys ("[@smith2020]") instead of numbers."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from refcheck.analysis.citations import find_citations
+from refcheck.annotate import annotate_file
+from refcheck.config import Config
+from refcheck.engine import check_file, read_manuscript
+from refcheck.fix import renumber_file
+from refcheck.model import Block, BlockKind, InputError
+from refcheck.reporters.criticmarkup import strip_criticmarkup
+from tests.conftest import require_client
+
+PAPER = """---
+title: "Bile acids: a remarkable pathway"
+author: [A. Author, B. Author]
+abstract: |
+  Studies demonstrate that bile acids are crucial.
+
+  A second paragraph of the abstract.
+keywords: [bile acids, liver]
+bibliography: refs.bib
+---
+
+# Introduction
+
+Studies demonstrate that bile acids are synthesised in hepatocytes [@russell2003; @hofmann1999].
+This remarkable pathway is crucial for lipid digestion.
+As @hofmann1999 showed, conjugation precedes secretion. Write to lab@example.org for data.
+
+# References
+"""
+
+
+@pytest.fixture
+def paper(tmp_path: Path) -> Path:
+    path = tmp_path / "paper.md"
+    path.write_text(PAPER, "utf-8")
+    return path
+
+
+def test_metadata_block_gives_title_abstract_keywords_and_keeps_body_lines(paper: Path) -> None:
+    ms = read_manuscript(paper)
+    kinds = [(b.kind, b.text) for b in ms.blocks[:4]]
+    assert kinds == [
+        (BlockKind.TITLE, "Bile acids: a remarkable pathway"),
+        (BlockKind.ABSTRACT, "Studies demonstrate that bile acids are crucial."),
+        (BlockKind.ABSTRACT, "A second paragraph of the abstract."),
+        (BlockKind.KEYWORDS, "Keywords: bile acids; liver"),
+    ]
+    assert ms.title == "Bile acids: a remarkable pathway"
+    assert not any("bibliography" in b.text or "---" in b.text for b in ms.blocks)
+    body = next(b for b in ms.blocks if "synthesised" in b.text)
+    assert body.source.first_real(0, 1) == (14, 0)  # line numbers of the file, front matter counted
+
+
+@pytest.mark.parametrize("text", [
+    "---\ntitle: [unclosed\n---\n\n# Introduction\n\nText here.\n",  # not YAML
+    "---\n\nA paragraph after a rule.\n\n---\n",  # a horizontal rule, not metadata
+    "---\n- a list\n- not a mapping\n---\n\nText here.\n",
+])
+def test_what_is_not_a_metadata_block_is_read_as_text(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "odd.md"
+    path.write_text(text, "utf-8")
+    ms = read_manuscript(path)
+    assert not any(b.kind is BlockKind.KEYWORDS for b in ms.blocks)
+    assert ms.blocks  # read, no error
+
+
+def _cites(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    found, _style = find_citations([Block(0, BlockKind.PARAGRAPH, text)])
+    return [(c.text, c.authors_year) for c in found]
+
+
+def test_pandoc_citation_forms() -> None:
+    assert _cites("Shown before [@smith2020; @jones:2021a, p. 3].") == \
+        [("[@smith2020; @jones:2021a, p. 3]", ("smith2020", "jones:2021a"))]
+    assert _cites("As [see @a_b, chap. 2; -@c.d] says.") == [("[see @a_b, chap. 2; -@c.d]", ("a_b", "c.d"))]
+    assert _cites("Cited [@{10.1000/xyz-2020}] here.") == [("[@{10.1000/xyz-2020}]", ("10.1000/xyz-2020",))]
+    # in-text keys count once the document uses bracketed ones
+    assert _cites("@smith2020 showed it [@jones2021]. Mail me@example.org.") == \
+        [("@smith2020", ("smith2020",)), ("[@jones2021]", ("jones2021",))]
+    assert _cites("Mail lab@example.org or @someone.") == []  # no bracketed key: no citation
+    assert _cites("See [the manual](mailto:lab@example.org).") == []
+
+
+def test_no_false_alarms_where_keys_cite_and_the_real_ones_remain(paper: Path) -> None:
+    result = check_file(paper)
+    body = [f for f in result.findings if f.code in ("RC301", "RC401") and result.manuscript.blocks[f.block].kind is BlockKind.PARAGRAPH]
+    assert sorted(f.text for f in body) == ["crucial", "remarkable"]  # the uncited sentence only
+    abstract = [f for f in result.findings if result.manuscript.blocks[f.block].kind is BlockKind.ABSTRACT]
+    assert {f.severity.value for f in abstract} == {"info"} and {f.line for f in abstract} == {4}
+    assert result.manuscript.citation_style == "key"
+
+
+def test_annotated_copy_keeps_the_metadata_block_whole(paper: Path) -> None:
+    out, result = annotate_file(paper, None, Config())
+    written = out.read_text("utf-8")
+    assert strip_criticmarkup(written) == PAPER  # comments only; the text is the input's
+    front = PAPER.split("---\n")[1]
+    assert written.split("---\n")[1] == front  # nothing inside the YAML
+    assert yaml.safe_load(written.split("---\n")[1]) == yaml.safe_load(front)
+    assert written.count("{>>") == len(result.findings) + 1  # the summary too
+    pandoc = require_client("pandoc", "pandoc reads the annotated Markdown")
+    meta = subprocess.run([pandoc, "-f", "markdown", "-t", "plain", "--standalone", "--template",
+                           str(_template(out.parent)), str(out)], capture_output=True, text=True, check=True).stdout
+    assert meta.strip() == "Bile acids: a remarkable pathway"
+
+
+def _template(folder: Path) -> Path:
+    path = folder / "title.plain"
+    path.write_text("$title$\n", "utf-8")
+    return path
+
+
+def test_renumbering_refuses_citation_keys(paper: Path) -> None:
+    with pytest.raises(InputError, match="pandoc citation keys"):
+        renumber_file(paper, None, Config())
