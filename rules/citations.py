@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
@@ -167,7 +168,10 @@ class CitationWithoutReference(Rule):
     What it flags:
         Each numeric citation naming a number with no entry in the reference list;
         when the manuscript cites by number but has no reference list at all, the
-        first citation, once.
+        first citation, once.  In a Markdown manuscript whose metadata block names a
+        ``bibliography`` (.bib, CSL JSON or CSL YAML), each pandoc citation key
+        (``[@smyth2020]``) that no entry has — with the closest key as a hint — and a
+        bibliography file that cannot be read.
 
     Why it matters:
         A reader cannot follow the claim to its source, and a dangling number is the
@@ -185,6 +189,7 @@ class CitationWithoutReference(Rule):
     default_severity = Severity.ERROR
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
+        yield from self._keys(ms)
         numeric = [c for c in ms.citations if c.style == "numeric" and c.numbers]
         if not numeric:
             return
@@ -205,6 +210,37 @@ class CitationWithoutReference(Rule):
                     references=missing,
                     suggestion="Add the missing entry or correct the citation number.",
                 )
+
+
+    def _keys(self, ms: Manuscript) -> Iterator[Finding]:
+        """pandoc citation keys against the bibliography the metadata block names."""
+        bib = ms.metadata.get("bibliography")
+        keyed = [c for c in ms.citations if c.style == "key"]
+        if bib is None or not keyed:
+            return
+        first = keyed[0]
+        for name, why in bib.unreadable:
+            yield self.finding(ms, first.block, first.start, first.end,
+                               f"The bibliography '{name}' named in the metadata block cannot be read ({why}), "
+                               "so citation keys cannot be checked against it.",
+                               suggestion="Correct the bibliography path in the metadata block.",
+                               data={"bibliography": name})
+        if bib.unreadable and not bib.keys:
+            return
+        for c in keyed:
+            missing = [k for k in dict.fromkeys(c.authors_year) if k not in bib.keys]
+            if not missing:
+                continue
+            hints = [h for k in missing for h in difflib.get_close_matches(k, bib.keys, n=1, cutoff=0.75)]
+            yield self.finding(
+                ms, c.block, c.start, c.end,
+                f"Citation key{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                f"{'are' if len(missing) > 1 else 'is'} not in the bibliography ({', '.join(bib.files)}, "
+                f"{len(bib.keys)} entries)" + (f"; closest: {', '.join(hints)}." if hints else "."),
+                suggestion=(f"Did you mean {', '.join('@' + h for h in hints)}? " if hints else "")
+                + "Correct the key or add the entry to the bibliography.",
+                data={"keys": missing, "closest": hints},
+            )
 
 
 def _first_author_surname(ref: Reference) -> str | None:

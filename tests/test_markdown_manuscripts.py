@@ -123,3 +123,50 @@ def _template(folder: Path) -> Path:
 def test_renumbering_refuses_citation_keys(paper: Path) -> None:
     with pytest.raises(InputError, match="pandoc citation keys"):
         renumber_file(paper, None, Config())
+
+
+BIB = """@string{hep = "Hepatology"}
+@comment{not an entry}
+@article{russell2003,
+  title = {The enzymes, regulation, and genetics of bile acid synthesis},
+  journal = hep, year = {2003}
+}
+@Book{ hofmann1999 ,
+  title = "The continuing importance of bile acids",
+}
+"""
+
+
+def _keyed(tmp_path: Path, bibliography: str, body: str) -> list:
+    path = tmp_path / "keyed.md"
+    path.write_text(f"---\ntitle: Bile acids\nbibliography: {bibliography}\n---\n\n# Introduction\n\n{body}\n", "utf-8")
+    return [f for f in check_file(path).findings if f.code == "RC102"]
+
+
+def test_citation_keys_are_checked_against_a_bibtex_file(tmp_path: Path) -> None:
+    (tmp_path / "refs.bib").write_text(BIB, "utf-8")
+    found = _keyed(tmp_path, "refs.bib", "Bile acids come from cholesterol [@russel2003; @hofmann1999]. "
+                                       "They are conjugated [@russell2003]. Also [@nobody2020].")
+    assert [(f.text, f.data["keys"], f.data["closest"]) for f in found] == [
+        ("[@russel2003; @hofmann1999]", ["russel2003"], ["russell2003"]),
+        ("[@nobody2020]", ["nobody2020"], []),
+    ]
+    assert "closest: russell2003" in found[0].message and "2 entries" in found[0].message  # @string/@comment are no entries
+
+
+@pytest.mark.parametrize("name, content", [
+    ("refs.json", '[{"id": "russell2003", "title": "x"}, {"id": "hofmann1999"}]'),
+    ("refs.yaml", "references:\n- id: russell2003\n- id: hofmann1999\n"),
+])
+def test_csl_json_and_yaml_bibliographies(tmp_path: Path, name: str, content: str) -> None:
+    (tmp_path / name).write_text(content, "utf-8")
+    found = _keyed(tmp_path, f"[{name}]", "Known [@russell2003; @hofmann1999]. Unknown [@nobody2020].")
+    assert [f.data["keys"] for f in found] == [["nobody2020"]]
+
+
+def test_a_missing_or_broken_bibliography_is_said_once(tmp_path: Path) -> None:
+    found = _keyed(tmp_path, "missing.bib", "Known [@russell2003]. Again [@hofmann1999].")
+    assert len(found) == 1 and "cannot be read (no such file)" in found[0].message
+    (tmp_path / "bad.json").write_text("{not json", "utf-8")
+    found = _keyed(tmp_path, "bad.json", "Known [@russell2003].")
+    assert len(found) == 1 and "bad.json" in found[0].message

@@ -17,6 +17,7 @@ from typing import Any
 
 from refcheck.model import Block, BlockKind, InputError, Manuscript, Segment, SourceMap
 from refcheck.plugins import hookimpl
+from refcheck.readers.bibliography import read_bibliography
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".mdown", ".mkd"}
 DEFAULT_MAX_TEXT_MB = 64
@@ -205,8 +206,9 @@ def front_matter_lines(text: str) -> int:
     return 0
 
 
-def _metadata_blocks(text: str, n_lines: int) -> list[tuple[BlockKind, str, int]]:
-    """Title, abstract and keywords of a YAML metadata block: kind, text, key's line.
+def _metadata_blocks(text: str, n_lines: int, bibliography: list[Any]) -> list[tuple[BlockKind, str, int]]:
+    """Title, abstract and keywords of a YAML metadata block: kind, text, key's line
+    (and what its ``bibliography`` names, appended to ``bibliography``).
 
     The block is parsed with ``yaml.safe_load`` (no tags, no code); anything that is
     not a mapping, or does not parse, is treated as no metadata at all.  The texts
@@ -221,6 +223,8 @@ def _metadata_blocks(text: str, n_lines: int) -> list[tuple[BlockKind, str, int]
         return []
     if not isinstance(meta, dict):
         return []
+    if meta.get("bibliography"):
+        bibliography.append(meta["bibliography"])
 
     def plain(value: Any) -> str:
         if isinstance(value, list):
@@ -254,7 +258,9 @@ def read_text(path: str, config: dict[str, Any] | None = None, data: bytes | Non
         data = _read_bytes(path, config)
     text = decode_text(data, path)
     n_meta = front_matter_lines(text)
-    metadata = _metadata_blocks(text, n_meta) if n_meta else []
+    spec: list[Any] = []
+    metadata = _metadata_blocks(text, n_meta, spec) if n_meta else []
+    bibliography = read_bibliography(path, spec[0]) if spec else None
     if n_meta:  # the body keeps its line numbers; the YAML itself is not prose
         text = "\n" * n_meta + text.split("\n", n_meta)[-1] if text.count("\n") >= n_meta else ""
     chunks = list(_chunks(text))
@@ -279,7 +285,8 @@ def read_text(path: str, config: dict[str, Any] | None = None, data: bytes | Non
         )
     suffix = Path(path).suffix.lower()
     fmt = "markdown" if suffix in {".md", ".markdown", ".mdown", ".mkd"} else "text"
-    return Manuscript(path=str(path), format=fmt, blocks=tuple(blocks))
+    return Manuscript(path=str(path), format=fmt, blocks=tuple(blocks),
+                      metadata={"bibliography": bibliography} if bibliography else {})
 
 
 def _read_bytes(path: str, config: dict[str, Any]) -> bytes:
