@@ -163,7 +163,7 @@ class CitationOutOfOrder(Rule):
 
 
 class CitationWithoutReference(Rule):
-    """A citation points to a reference number the list does not have.
+    """A citation points to a reference the list (or the bibliography file) does not have.
 
     What it flags:
         Each numeric citation naming a number with no entry in the reference list;
