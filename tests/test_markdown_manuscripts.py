@@ -170,3 +170,42 @@ def test_a_missing_or_broken_bibliography_is_said_once(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{not json", "utf-8")
     found = _keyed(tmp_path, "bad.json", "Known [@russell2003].")
     assert len(found) == 1 and "bad.json" in found[0].message
+
+
+QUARTO = """---
+title: Bile acids in mice
+---
+
+# Methods
+
+We fitted a model [@russell2003].
+
+```{r}
+#| label: fit
+# the best model is crucial
+fit <- lm(y ~ x)  # remarkable
+```
+
+<!-- An unsupported, remarkable claim switched off
+for now: studies show it is crucial. -->
+
+Results follow; the effect was remarkable.
+"""
+
+
+@pytest.mark.parametrize("suffix", [".qmd", ".Rmd", ".md"])
+def test_code_chunks_and_html_comments_are_not_prose(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"analysis{suffix}"
+    path.write_text(QUARTO, "utf-8")
+    result = check_file(path)
+    assert result.manuscript.format == "markdown"
+    assert [b.text for b in result.manuscript.blocks[1:]] == [
+        "Methods", "We fitted a model [@russell2003].", "Results follow; the effect was remarkable."]
+    assert [(f.code, f.text, f.line) for f in result.findings] == [("RC301", "remarkable", 18)]
+
+
+def test_an_unclosed_fence_or_comment_is_still_text(tmp_path: Path) -> None:
+    path = tmp_path / "odd.md"
+    path.write_text("# Intro\n\n```\nThis remarkable text has no closing fence.\n\n<!-- nor does this remarkable one\n", "utf-8")
+    texts = [b.text for b in read_manuscript(path).blocks]
+    assert any("no closing fence" in t for t in texts) and any("nor does this" in t for t in texts)

@@ -19,7 +19,8 @@ from refcheck.model import Block, BlockKind, InputError, Manuscript, Segment, So
 from refcheck.plugins import hookimpl
 from refcheck.readers.bibliography import read_bibliography
 
-TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".mdown", ".mkd"}
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd"}  # .qmd Quarto, .Rmd R Markdown
+TEXT_SUFFIXES = {".txt", ".text"} | MARKDOWN_SUFFIXES
 DEFAULT_MAX_TEXT_MB = 64
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -75,11 +76,53 @@ def decode_text(data: bytes, path: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+
+
+def _not_prose(lines: list[str]) -> set[int]:
+    """0-based indexes of lines that are not prose: fenced code blocks (```` ``` ```` or
+    ``~~~``, Quarto/R Markdown chunks ```` ```{r} ```` included) and HTML comments
+    (``<!-- … -->``, how authors switch text off in Markdown).  An opening with no
+    closing line is left as text.  Linear in the number of lines."""
+    n = len(lines)
+    closes_at = [n] * (n + 1)  # first line at or after k holding "-->"
+    for k in range(n - 1, -1, -1):
+        closes_at[k] = k if "-->" in lines[k] else closes_at[k + 1]
+    skip: set[int] = set()
+    fences = True  # off after an unclosed fence: nothing later can close anything
+    k = 0
+    while k < n:
+        line = lines[k]
+        opener = _FENCE.match(line) if fences else None
+        if opener:
+            mark = opener.group(1)
+            end = next((j for j in range(k + 1, n) if (m := _FENCE.match(lines[j])) and m.group(1)[0] == mark[0]
+                        and len(m.group(1)) >= len(mark) and not lines[j].strip(" `~")), None)
+            if end is None:
+                fences = False
+            else:
+                skip.update(range(k, end + 1))
+                k = end + 1
+                continue
+        elif line.lstrip().startswith("<!--"):
+            start = line.find("<!--") + 4
+            end = k if "-->" in line[start:] else closes_at[k + 1]
+            if end < n:
+                skip.update(range(k, end + 1))
+                k = end + 1
+                continue
+        k += 1
+    return skip
+
+
 def _chunks(text: str) -> Iterator[_Chunk]:
-    """Blank-line separated chunks; Markdown headings and bullet items split chunks."""
+    """Blank-line separated chunks; Markdown headings and bullet items split chunks;
+    code blocks and HTML comments are not prose (see :func:`_not_prose`)."""
     current = _Chunk()
-    for number, raw in enumerate(text.split("\n"), start=1):
-        stripped = raw.strip()
+    lines = text.split("\n")
+    skip = _not_prose(lines)
+    for number, raw in enumerate(lines, start=1):
+        stripped = "" if number - 1 in skip else raw.strip()
         if not stripped:
             if current.lines:
                 yield current
@@ -284,7 +327,7 @@ def read_text(path: str, config: dict[str, Any] | None = None, data: bytes | Non
             )
         )
     suffix = Path(path).suffix.lower()
-    fmt = "markdown" if suffix in {".md", ".markdown", ".mdown", ".mkd"} else "text"
+    fmt = "markdown" if suffix in MARKDOWN_SUFFIXES else "text"
     return Manuscript(path=str(path), format=fmt, blocks=tuple(blocks),
                       metadata={"bibliography": bibliography} if bibliography else {})
 
