@@ -209,3 +209,13 @@ def test_an_unclosed_fence_or_comment_is_still_text(tmp_path: Path) -> None:
     path.write_text("# Intro\n\n```\nThis remarkable text has no closing fence.\n\n<!-- nor does this remarkable one\n", "utf-8")
     texts = [b.text for b in read_manuscript(path).blocks]
     assert any("no closing fence" in t for t in texts) and any("nor does this" in t for t in texts)
+
+
+def test_a_yaml_alias_bomb_in_the_metadata_block_is_capped(tmp_path: Path) -> None:
+    """A short block whose aliases expand to gigabytes ("billion laughs" in YAML)."""
+    path = tmp_path / "bomb.md"
+    keywords = ", ".join(["*a"] * 20000)
+    path.write_text(f'---\ntitle: &a "{"x" * 100000}"\nkeywords: [{keywords}]\nabstract: *a\n---\n\nText.\n', "utf-8")
+    ms = read_manuscript(path)
+    assert [b.kind for b in ms.blocks[:3]] == [BlockKind.TITLE, BlockKind.ABSTRACT, BlockKind.KEYWORDS]
+    assert max(len(b.text) for b in ms.blocks) <= 20_100

@@ -249,49 +249,54 @@ def front_matter_lines(text: str) -> int:
     return 0
 
 
-def _metadata_blocks(text: str, n_lines: int, bibliography: list[Any]) -> list[tuple[BlockKind, str, int]]:
-    """Title, abstract and keywords of a YAML metadata block: kind, text, key's line
-    (and what its ``bibliography`` names, appended to ``bibliography``).
+_METADATA_MAX_CHARS = 20_000  # per field: YAML aliases can make a short block expand without end
+
+
+def _metadata(text: str, n_lines: int) -> tuple[list[tuple[BlockKind, str, int]], Any]:
+    """Title, abstract and keywords of a YAML metadata block (kind, text, the key's
+    line), and what its ``bibliography`` names.
 
     The block is parsed with ``yaml.safe_load`` (no tags, no code); anything that is
-    not a mapping, or does not parse, is treated as no metadata at all.  The texts
-    carry no file position: a comment on them goes after the block, never inside
-    the YAML (where CriticMarkup would break it).
+    not a mapping, or does not parse, is no metadata at all.  Only strings (and lists
+    of strings, for keywords) are taken, each field capped in length.  The texts
+    carry no file position: a comment on them goes to the head of the first text
+    after the block, never into the YAML (where CriticMarkup would break it).
     """
     import yaml
 
+    lines = text.split("\n")[:n_lines]
     try:
-        meta = yaml.safe_load("\n".join(text.split("\n")[1 : n_lines - 1]))
+        meta = yaml.safe_load("\n".join(lines[1:-1]))
     except yaml.YAMLError:
-        return []
+        return [], None
     if not isinstance(meta, dict):
-        return []
-    if meta.get("bibliography"):
-        bibliography.append(meta["bibliography"])
+        return [], None
 
     def plain(value: Any) -> str:
-        if isinstance(value, list):
-            return "; ".join(plain(v) for v in value)
-        return " ".join(str(value).split()) if value is not None else ""
-
-    lines = text.split("\n")[:n_lines]
+        items = value if isinstance(value, list) else [value]
+        out, size = [], 0
+        for item in items:
+            if isinstance(item, (str, int, float)) and size < _METADATA_MAX_CHARS:
+                out.append(" ".join(str(item)[: _METADATA_MAX_CHARS].split()))
+                size += len(out[-1])
+        return "; ".join(out)[:_METADATA_MAX_CHARS]
 
     def line_of(key: str) -> int:  # where the key is written, for locations
         return next((k + 1 for k, line in enumerate(lines) if line.startswith(f"{key}:")), 1)
 
-    out: list[tuple[BlockKind, str, int]] = []
-    title = plain(meta.get("title"))
+    blocks: list[tuple[BlockKind, str, int]] = []
+    title = plain(meta.get("title")) if isinstance(meta.get("title"), str) else ""
     if title:
-        out.append((BlockKind.TITLE, title, line_of("title")))
+        blocks.append((BlockKind.TITLE, title, line_of("title")))
     abstract = meta.get("abstract")
     if isinstance(abstract, str):
-        out += [(BlockKind.ABSTRACT, " ".join(par.split()), line_of("abstract"))
-                for par in re.split(r"\n\s*\n", abstract) if par.strip()]
+        blocks += [(BlockKind.ABSTRACT, " ".join(par.split()), line_of("abstract"))
+                   for par in re.split(r"\n\s*\n", abstract[:_METADATA_MAX_CHARS]) if par.strip()]
     key = "keywords" if meta.get("keywords") else "tags"
     keywords = plain(meta.get(key))
     if keywords:
-        out.append((BlockKind.KEYWORDS, f"Keywords: {keywords}", line_of(key)))
-    return out
+        blocks.append((BlockKind.KEYWORDS, f"Keywords: {keywords}", line_of(key)))
+    return blocks, meta.get("bibliography")
 
 
 def read_text(path: str, config: dict[str, Any] | None = None, data: bytes | None = None) -> Manuscript:
@@ -301,9 +306,8 @@ def read_text(path: str, config: dict[str, Any] | None = None, data: bytes | Non
         data = _read_bytes(path, config)
     text = decode_text(data, path)
     n_meta = front_matter_lines(text)
-    spec: list[Any] = []
-    metadata = _metadata_blocks(text, n_meta, spec) if n_meta else []
-    bibliography = read_bibliography(path, spec[0]) if spec else None
+    metadata, spec = _metadata(text, n_meta) if n_meta else ([], None)
+    bibliography = read_bibliography(path, spec) if spec else None
     if n_meta:  # the body keeps its line numbers; the YAML itself is not prose
         text = "\n" * n_meta + text.split("\n", n_meta)[-1] if text.count("\n") >= n_meta else ""
     chunks = list(_chunks(text))
