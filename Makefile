@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench precision lint clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,6 +32,9 @@ test: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run.py
+
+precision: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/precision/run.py
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check refcheck rules tests benchmarks

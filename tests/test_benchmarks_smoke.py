@@ -24,3 +24,21 @@ def test_fuzz_smoke() -> None:
                           capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
     assert "crashes: 0" in proc.stdout and "inputs tried: 40" in proc.stdout
+
+
+def test_precision_benchmark_smoke(tmp_path) -> None:
+    """`make precision` on the example and two published manuscripts: every section prints,
+    and the packets it writes for the judges carry no severity or score."""
+    from conftest import corpus_dir
+
+    corpus_dir("jats")
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "precision" / "run.py"), "--subset", "2",
+                           "--packets", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for heading in ("## Precision by rule and severity", "## Warnings and errors per 1,000 words",
+                    "## The example's recall", "## refcheck batch order", "## Unlabelled findings"):
+        assert heading in proc.stdout, heading
+    assert "| RC301 |" in proc.stdout
+    assert "Every example form ranks above every published manuscript:" in proc.stdout
+    packets = "".join(p.read_text("utf-8") for p in tmp_path.glob("packet-*.md"))
+    assert packets and "against a median" not in packets  # no similarity scores for the judge
