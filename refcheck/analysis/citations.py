@@ -51,8 +51,15 @@ PANDOC_KEY = re.compile(rf"(?<![\w@])-?@({_PANDOC_KEY})")
 PANDOC_IN_TEXT = re.compile(rf"(?:^|(?<=[\s(]))@({_PANDOC_KEY})")
 
 
+# Quarto ("@fig-timeline", "@tbl-results", "@sec-methods", "@eq-model") and
+# pandoc-crossref ("@fig:temporal", "@Tbl:x") cross-references share the "@" syntax
+# but point at the manuscript's own figures, tables, sections and equations.
+CROSS_REFERENCE = re.compile(r"(?i)(?:fig|tbl|sec|eq|lst|thm|lem|cor|prp|cnj|def|exm|exr|apx|tab)[-:]\w")
+
+
 def _pandoc_keys(text: str) -> tuple[str, ...]:
-    return tuple(m.group(1).strip("{}").rstrip(".:;,?!") for m in PANDOC_KEY.finditer(text))
+    keys = (m.group(1).strip("{}").rstrip(".:;,?!") for m in PANDOC_KEY.finditer(text))
+    return tuple(k for k in keys if not CROSS_REFERENCE.match(k))
 
 
 def expand_numbers(spec: str) -> NumberList:
@@ -252,9 +259,13 @@ def find_citations(blocks: Iterable[Block], max_ref: int = 0) -> tuple[list[Cita
     first = [c for b in blocks for c in strict.find(b)]
     if any(c.style == "key" for c in first):  # pandoc keys: in-text "@key" counts too
         first = [c for b in blocks for c in CitationFinder(max_ref, False, pandoc_document=True).find(b)]
+    keys = sum(1 for c in first if c.style == "key")
+    if keys and not max_ref:
+        # A pandoc manuscript with no numbered reference list cites by key; its
+        # "^1^" superscripts are affiliation and footnote marks, not citations.
+        first = [c for c in first if c.style != "numeric"]
     numeric = sum(1 for c in first if c.style == "numeric")
     author_year = sum(1 for c in first if c.style == "author-year")
-    keys = sum(1 for c in first if c.style == "key")
     if numeric == 0 and author_year == 0:
         style = "key" if keys else "numeric" if max_ref else "none"
     elif author_year > numeric * 3 and numeric <= 2:
