@@ -87,3 +87,32 @@ def test_real_entries_from_published_articles() -> None:
     assert total >= 400
     assert titles / total >= 0.9, f"{titles}/{total} titles"
     assert years / total >= 0.9, f"{years}/{total} years"
+
+
+def test_line_laid_out_entries_manubot_word_reviews() -> None:
+    """Manubot's Word output puts title, authors and venue on separate lines (kgreview):
+    the title is the first line, not "Binder, Lars Juhl Jensen Methods (2015-03)"."""
+    ref = parse_reference(
+        "12. DISEASES: Text mining and data integration of disease–gene associations\n"
+        "Sune Pletscher-Frankild, Albert Pallejà, Kalliopi Tsafou, Janos X. Binder, Lars Juhl Jensen\n"
+        "Methods (2015-03) https://doi.org/f3mn6s\nDOI: 10.1016/j.ymeth.2014.11.020 · PMID: 25484339")
+    assert ref.number == 12 and ref.year == 2015 and ref.journal == "Methods"
+    assert ref.title == "DISEASES: Text mining and data integration of disease–gene associations"
+    assert ref.authors[0] == "Sune Pletscher-Frankild" and ref.doi == "10.1016/j.ymeth.2014.11.020"
+    ref = parse_reference("65. PhpSyntaxTree tool\nA Eisenbach, M Eisenbach\n(2006)")
+    assert ref.title == "PhpSyntaxTree tool" and ref.year == 2006
+
+
+def test_manubot_titles_match_the_csl_ground_truth() -> None:
+    """The kgreview DOCX against the CSL JSON Manubot rendered it from."""
+    import json
+
+    from conftest import corpus_dir
+
+    from refcheck.engine import read_manuscript
+
+    csl = json.loads((corpus_dir("csl") / "kgreview__references.json").read_text("utf-8"))
+    titles = {" ".join(c.get("title", "").lower().split()) for c in csl}
+    ms = read_manuscript(corpus_dir("docx") / "kgreview__manuscript.docx")
+    exact = sum(1 for r in ms.references if r.title and " ".join(r.title.lower().split()) in titles)
+    assert exact >= 0.85 * len(ms.references), (exact, len(ms.references))

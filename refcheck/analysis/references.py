@@ -82,6 +82,35 @@ def _authors(segment: str) -> tuple[str, ...]:
     return tuple(out[:50])
 
 
+_NAME = re.compile(r"^(?:[A-Z][\w'’.-]*|[a-z]{1,3}|…)(?:\s+(?:[A-Z][\w'’.-]*|[a-z]{1,3}|…))*$")
+_DATE_TAIL = re.compile(r"\s*\((?:\d{4}(?:-\d\d){0,2})\)\s*$")
+
+
+def _author_line(line: str) -> bool:
+    """"Sune Pletscher-Frankild, Albert Pallejà, … Lars Juhl Jensen": a list of names."""
+    items = [i.strip() for i in re.split(r",|…", line) if i.strip()]
+    if not items:
+        return False
+    names = [i for i in items if _NAME.match(i) and 1 <= len(i.split()) <= 5]
+    return len(names) >= max(1, 0.8 * len(items))
+
+
+def _line_layout(body: str) -> tuple[str, tuple[str, ...], str | None] | None:
+    """Title, authors and venue of an entry laid out one per line (Manubot, CSL
+    "bibliography" styles exported to Word): title / author list / "Venue (date)".
+
+    Only taken when the second line is a list of names, so a wrapped single-line
+    entry is not split.
+    """
+    lines = [ln.strip() for ln in body.split("\n") if ln.strip()]
+    if len(lines) < 2 or not _author_line(lines[1]) or _author_line(lines[0]):
+        return None
+    venue = None
+    if len(lines) > 2 and not re.match(r"(?i)(?:doi|pmid|https?://)", lines[2]):
+        venue = _DATE_TAIL.sub("", URL.sub(" ", lines[2])).strip(" .·") or None
+    return lines[0], _authors(lines[1]), venue
+
+
 def parse_reference(text: str, block: int = 0, number: int | None = None, list_label: str | None = None) -> Reference:
     """Parse one entry.  ``number`` comes from ``list_label`` when the list is auto-numbered."""
     label_in_text = True
@@ -115,6 +144,16 @@ def parse_reference(text: str, block: int = 0, number: int | None = None, list_l
     year = None
     title = None
     journal_seg = None
+    layout = _line_layout(body)
+    if layout:
+        y = re.search(rf"(?<!\d){YEAR}(?!\d)", body)
+        return Reference(
+            number=number, block=block, text=text, authors=layout[1],
+            year=int(y.group()[:4]) if y else None, title=_clean_title(layout[0]) or None,
+            journal=layout[2], doi=doi_value, pmid=pmid.group(1) if pmid else None,
+            url=url.group().rstrip(".,;") if url else None,
+            label_in_text=label_in_text, label_span=label_span,
+        )
     quoted = _QUOTED.search(core)
     apa = _APA.match(core)
     seed = _SEED.match(core)
