@@ -29,6 +29,9 @@ class Rule:
 
     def __init__(self, severity: Severity | None = None):
         self.severity = severity or self.default_severity
+        # A severity set in the configuration is final: rules that grade findings
+        # (summaries lower, stacked words higher) leave it alone when this is True.
+        self.configured = severity is not None
 
     def check(self, manuscript: Manuscript, options: dict[str, Any]) -> Iterable[Finding]:
         raise NotImplementedError

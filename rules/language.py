@@ -27,6 +27,7 @@ from refcheck.analysis.evidence import (
     block_tokens,
     has_evidence,
     nlp_for,
+    supported_by_previous,
     token_range,
 )
 from refcheck.analysis.nlp import has_tagger
@@ -58,6 +59,10 @@ _GERUND_PREPOSITIONS = frozenset(
 )
 _QUOTES = (("“", "”"), ('"', '"'), ("‘", "’"))
 _NEGATORS = frozenset({"not", "no", "non", "statistically", "nominally"})
+# Words that put what follows them in the same clause under negation:
+# "nothing especially new or groundbreaking", "not as crucial as", "never the best".
+_NEGATION_SCOPE = frozenset({"not", "no", "nothing", "never", "neither", "nor", "without", "hardly", "none", "n't", "cannot"})
+_CLAUSE_BREAK = frozenset({",", ";", ":", "but", "although", "though", "while", "whereas", "(", ")"})
 _HEDGES = frozenset({"not", "almost", "nearly", "virtually", "practically", "hardly", "rarely", "seldom"})
 _CLEARLY_NEUTRAL = frozenset(
     ["defined", "described", "stated", "visible", "written", "labelled", "labeled", "marked", "separated", "distinguishable", "distinguished", "identified", "delineated", "explained", "structured", "presented", "documented", "specified", "understood"]
@@ -247,6 +252,11 @@ class _SentenceContext:
             return "enumeration"
         if start > self.first and lowers[start - 1] in _NEGATORS:
             return "negated or statistical"
+        for i in range(start - 1, max(self.first, start - 6) - 1, -1):
+            if lowers[i] in _CLAUSE_BREAK:
+                break
+            if lowers[i] in _NEGATION_SCOPE:
+                return "negated"
         if lowers[start] in _ENTITY_WORDS:
             entity_nouns = lexicons.words("entity-nouns.txt")
             if any(self.lemmas[i] in entity_nouns or lowers[i] in entity_nouns for i in range(end, min(end + 3, n))):
@@ -267,7 +277,8 @@ def _unsupported_sentences(ms: Manuscript) -> Iterator[tuple[Block, Sentence, _S
     """Sentences of running text with no citation and no data, with their context."""
     by_block = _sentences_by_block(ms)
     for b in text_blocks(ms):
-        sentences = [s for s in by_block.get(b.index, []) if not has_evidence(ms, s)]
+        sentences = [s for s in by_block.get(b.index, [])
+                     if not has_evidence(ms, s) and not supported_by_previous(ms, s)]
         if not sentences:
             continue
         doc = block_doc(ms, b.index)
@@ -300,23 +311,30 @@ def rank_words() -> dict[str, str]:
 
 
 class UnsupportedSuperlative(Rule):
-    """A hype word, superlative or unqualified comparative in a sentence with no citation and no data.
+    """Promotional language ("remarkable", "great promise", "for the first time") in a sentence with no citation and no data.
 
     What it flags:
-        The evaluative words themselves — the promotional adjectives of Millar et al.
-        2022 and Vinkers et al. 2015 ("remarkable", "crucial", "unprecedented"),
-        superlatives ("best", "most promising", "for the first time") and comparatives
-        that name no comparator ("superior", "more effective") — when their sentence
-        carries neither a citation nor a figure (a number with a unit, a percentage,
-        a p-value, a confidence interval, a sample size).  Several such words close
-        together ("unique origin, potent …, and remarkable …") are one finding on the
-        span of all of them, one severity higher.  Not flagged: proper names ("Key
-        Laboratory", "First Affiliated Hospital"), enumerations ("First, …"), a word
-        describing a newly found entity ("a novel binding partner"), technical terms
-        ("critical care", "significant difference"), quotations, comparatives in goals
-        or recommendations ("to develop more effective strategies"), headings, titles,
-        front matter, funding, disclosure, acknowledgement sections and the reference
-        list.  In the abstract and conclusions the severity is info by default.
+        A sentence that promotes its claim with no citation, no figure and no pointer
+        to the authors' own figure or table.  A finding needs at least one word of the
+        promotional core (``promotional-words.txt``: "remarkable", "excellent",
+        "unprecedented", "ideal", "tremendous", priority claims such as "for the
+        first time") or a promotional set phrase ("great promise", "broad
+        application prospects").  The finding names every evaluative word of the
+        sentence — also the ordinary ones of the hype lists of Millar et al. 2022 and
+        Vinkers et al. 2015 ("crucial", "key", "significant", "novel") — and sits on
+        the first promotional word, or on the whole list it stands in ("unique
+        origin, potent …, and remarkable"), one severity higher for such a list.
+        Ordinary evaluative words alone never make a finding: in published text
+        their descriptive, technical and advisory senses dominate ("critical size",
+        "key phrases", "significant difference", "the best remedy").  Not flagged
+        either: negated words ("nothing especially new or groundbreaking"), hedged
+        sentences ("may", "perhaps", "we suggest"), recommendations and goals,
+        a sentence opening "These studies …" right after a cited one, proper names,
+        enumerations, technical terms, quotations, comparatives that name their
+        comparator ("superior to"), headings, front matter, funding, disclosure and
+        acknowledgement sections and the reference list.  In the abstract and
+        conclusions the severity is info by default; a severity set in the
+        configuration applies to every finding.
 
     Why it matters:
         An evaluation with nothing behind it asks the reader to take the authors'
@@ -325,37 +343,43 @@ class UnsupportedSuperlative(Rule):
         2015; Millar et al., JAMA Netw Open 2022).
 
     Example:
-        "hUC-MSCs demonstrate remarkable advantages … making them crucial for liver
-        regeneration."  No citation, no data: "remarkable" and "crucial" are flagged.
+        "hUC-MSCs demonstrate remarkable advantages … and excellent immune regulatory
+        capabilities, making them crucial for liver regeneration."  No citation, no
+        data: one finding naming "remarkable", "excellent" and "crucial".
 
     How to fix:
         Cite the evidence, give the figure ("a 40% lower mortality"), or replace the
-        word with a precise one.  Words can be added or removed in the configuration:
-        ``[tool.refcheck.options.RC301] add = ["groundbreaking"]``, ``remove = ["novel"]``.
+        word with a precise one.  ``[tool.refcheck.options.RC301] add = ["powerful"]``
+        makes a word promotional, ``remove = ["ideal"]`` drops one;
+        ``escalate_stacked = false`` keeps lists at the rule's severity.
     """
 
     code = "RC301"
     name = "unsupported-superlative"
     default_severity = Severity.WARNING
-    options = {"add": [], "remove": [], "summary_severity": "info", "stack_gap": 8}
+    options = {"add": [], "remove": [], "summary_severity": "info", "stack_gap": 8, "escalate_stacked": True}
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
         nlp = nlp_for(ms)
         hype = hype_words(options)
         removed = lexicons.effective((), {"add": options.get("remove")})
+        promotional = promotional_words(options)
         ranks = {w: k for w, k in rank_words().items() if w not in removed}
-        matcher = _matcher(nlp, frozenset(hype | set(ranks)))
-        summary_sev = Severity(str(options.get("summary_severity", "info")).lower())
+        matcher = _matcher(nlp, frozenset(hype | promotional | set(ranks)))
+        # A severity the user configured is what every finding gets; the defaults
+        # grade by place (summaries) and by stacking.
+        summary_sev = self.severity if self.configured else Severity(str(options.get("summary_severity", "info")).lower())
+        escalate = bool(options.get("escalate_stacked", True)) and not self.configured
         gap = int(options.get("stack_gap", 8))
         for block, _sentence, ctx in _unsupported_sentences(ms):
-            if is_recommendation(ctx):
+            if is_recommendation(ctx) or _hedged_sentence(ctx):
                 continue
-            hits = [h for h in self._hits(ctx, matcher, hype, ranks) if ctx.contains(h.start, h.end)]
-            if not hits:
-                continue
+            hits = [h for h in self._hits(ctx, matcher, hype | promotional, ranks) if ctx.contains(h.start, h.end)]
+            lead = [h for h in hits if _is_promotional(h, promotional)]
+            if not lead:
+                continue  # ordinary evaluative words alone are not worth a comment
             base = summary_sev if in_summary(block) else self.severity
-            for group in _stacks(ctx.doc, hits, gap):
-                yield self._finding(ms, block, ctx, group, base)
+            yield self._finding(ms, block, ctx, hits, lead, _stacks(ctx.doc, hits, gap), base, escalate)
 
     def _hits(self, ctx: _SentenceContext, matcher: LexiconMatcher, hype: frozenset[str], ranks: dict[str, str]) -> Iterator[Hit]:
         lowers, lemmas = ctx.toks.lowers, ctx.lemmas
@@ -365,8 +389,8 @@ class UnsupportedSuperlative(Rule):
             if ctx.excluded(s, e):
                 continue
             kind = ranks.get(entry, "hype")
-            if kind == "comparative" and _COMPARATOR.search(ctx.sentence.text):
-                continue
+            if kind == "comparative" and (_COMPARATOR.search(ctx.sentence.text) or (e < n and lowers[e] == "to")):
+                continue  # "superior to X", "better than X" name their comparator
             # "most promising": the superlative covers both words.
             if s > ctx.first and lowers[s - 1] in ("most", "least") and kind == "hype":
                 s, kind = s - 1, "superlative"
@@ -383,31 +407,55 @@ class UnsupportedSuperlative(Rule):
                 taken.add(i + 1)
                 yield Hit(i, i + 2, f"{word} {lowers[i + 1]}", "superlative")
 
-    def _finding(self, ms: Manuscript, block: Block, ctx: _SentenceContext, group: list[Hit], base: Severity) -> Finding:
+    def _finding(self, ms: Manuscript, block: Block, ctx: _SentenceContext, hits: list[Hit], lead: list[Hit],
+                 groups: list[list[Hit]], base: Severity, escalate: bool) -> Finding:
+        """One finding per sentence, naming every evaluative word in it, anchored on the
+        first promotional word (or on the whole list it stands in: "unique origin,
+        potent …, and remarkable")."""
+        group = next(g for g in groups if lead[0] in g)
+        stacked = len(group) > 1
         start, end = _char_span(ctx, group[0].start, group[-1].end)
-        words = [ctx.doc[h.start : h.end].text for h in group]
-        data = {"words": words, "kinds": [h.kind for h in group]}
-        if len(group) > 1:
-            quoted = ", ".join(f"“{w}”" for w in words)
-            return self.finding(
-                ms, block.index, start, end,
-                f"{len(group)} evaluations in one sentence ({quoted}) with no citation or data to support them. "
-                "Keep the claim that matters and support it with a citation or a figure.",
-                severity=_severity_up(base), data={**data, "stacked": True},
-                suggestion="Cite the evidence or give the figure; drop the other adjectives.",
-            )
-        hit, word = group[0], words[0]
-        if hit.kind == "comparative":
-            msg = (f"“{word}” compares without saying to what, and the sentence gives no citation or data. "
-                   "Name the comparator and cite the comparison.")
-        elif hit.kind == "superlative":
-            msg = (f"“{word}” claims rank or priority with no citation or data in the sentence. "
-                   "Cite the comparison (or how priority was established), or qualify the claim.")
+        words = [ctx.doc[h.start : h.end].text for h in hits]
+        data = {"words": words, "kinds": [h.kind for h in hits], "stacked": stacked}
+        quoted = _quote_list(words)
+        severity = _severity_up(base) if stacked and escalate else base
+        first = lead[0]
+        if len(words) > 1:
+            msg = f"{quoted} promote the claim, and the sentence gives no citation or data to support it."
+        elif first.kind == "superlative":
+            msg = f"“{words[0]}” claims rank or priority, and the sentence gives no citation or data to support it."
+        elif first.kind == "comparative":
+            msg = f"“{words[0]}” compares without saying to what, and the sentence gives no citation or data."
         else:
-            msg = (f"“{word}” evaluates without support: the sentence has no citation and no data. "
-                   "Cite the evidence, give the figure, or use a more precise word.")
-        return self.finding(ms, block.index, start, end, msg, severity=base, data=data,
-                            suggestion="Add a citation or the figure, or replace the word.")
+            msg = f"“{words[0]}” promotes the claim, and the sentence gives no citation or data to support it."
+        return self.finding(ms, block.index, start, end, msg, severity=severity, data=data,
+                            suggestion="Cite the evidence or give the figure, or use a plainer word.")
+
+
+def _quote_list(words: list[str]) -> str:
+    quoted = [f"“{w}”" for w in dict.fromkeys(words)]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def promotional_words(options: dict[str, Any]) -> frozenset[str]:
+    """The promotional core (``promotional-words.txt``) plus the set phrases, adjusted
+    by the user's ``add`` (an added word is taken as promotional) and ``remove``."""
+    base = lexicons.words("promotional-words.txt") | lexicons.words("hype-phrases.txt")
+    return lexicons.effective(base, options)
+
+
+def _is_promotional(hit: Hit, promotional: frozenset[str]) -> bool:
+    return hit.entry in promotional or hit.entry.removeprefix("most ") in promotional
+
+
+_HEDGE_WORDS = frozenset({"perhaps", "possibly", "arguably", "may", "might", "could", "suggest", "suggests"})
+
+
+def _hedged_sentence(ctx: _SentenceContext) -> bool:
+    """"may never be", "perhaps the largest", "we suggest … outstanding potential":
+    a hedged claim is the authors' caution, not their hype."""
+    lowers = ctx.toks.lowers
+    return any(lowers[i] in _HEDGE_WORDS for i in ctx.indexes)
 
 
 # Adjectives that make "most X"/"least X" a superlative claim even outside the hype lists.
@@ -444,50 +492,62 @@ def _stacks(doc: Any, hits: list[Hit], gap: int) -> list[list[Hit]]:
 
 
 def absolute_terms(options: dict[str, Any]) -> frozenset[str]:
-    """Hyland's boosters marked RC302 plus the impersonal certainty phrases, adjusted by options."""
+    """Hyland's boosters marked RC302 plus the impersonal certainty phrases, adjusted by
+    options; the weak boosters ("always", "clearly") only when ``weak`` is set."""
     base = lexicons.words("boosters-hyland2005.tsv", 0, (1, "RC302")) | lexicons.words("absolute-phrases.txt")
+    if not options.get("weak"):
+        base -= lexicons.words("certainty-weak.txt")
     return lexicons.effective(base, options)
 
 
+_FIRST_PERSON = frozenset({"we", "our", "us", "ours", "ourselves"})
+
+
 class AbsoluteLanguage(Rule):
-    """Absolute or certainty language ("always", "never", "clearly", "it is well known") with no citation or data.
+    """Certainty that forecloses doubt ("undoubtedly", "indisputably", "it is well known") with no citation or data.
 
     What it flags:
-        The words and phrases by which a claim is presented as certain or settled —
-        Hyland's boosters "always", "never", "undoubtedly", "clearly", "obviously",
-        "definitely", "proves", "without doubt", and the impersonal "it is well
-        known", "it is widely accepted", "there is no doubt" — in a sentence with no
-        citation and no figure.  Not flagged: hedged forms ("not always", "almost
-        never"), "clearly defined/described", "prove" in a goal ("trials are needed
-        to prove"), quotations, methods sections, headings, front matter, funding and
-        disclosure text and the reference list.
+        The markers by which a claim is declared beyond question — Hyland's strong
+        boosters "undoubtedly", "indisputably", "undeniably", "incontrovertibly",
+        "conclusively", "beyond doubt", "no doubt", and the impersonal "it is well
+        known", "it is widely accepted", "it is clear that", "there is no doubt" — in
+        a sentence with no citation, no figure and no pointer to the authors' own
+        figure or table.  The weak boosters "always", "never", "clearly",
+        "obviously", "certainly", "surely", "prove" are left alone unless
+        ``weak = true``: in published prose they mostly describe manner, a property
+        true by construction or the authors' own reasoning.  Not flagged either:
+        hedged forms ("not always", "almost never"), sentences in the first person
+        ("we", "our": the authors' own argument), quotations, methods sections,
+        headings, front matter, funding and disclosure text and the reference list.
 
     Why it matters:
-        Science rarely licenses "always" or "proves"; an unreferenced "it is well
-        known" hides whose knowledge it is.  Reviewers read such certainty as
-        overreach, and readers cannot check it.
+        Science rarely licenses "indisputably"; an unreferenced "it is well known"
+        hides whose knowledge it is.  Reviewers read such certainty as overreach,
+        and readers cannot check it.
 
     Example:
-        "MSC therapy is always safe." — "always" is flagged; "MSC therapy was safe
-        in all 120 patients [4]." is not.
+        "MSC therapy is undoubtedly safe." — "undoubtedly" is flagged; "MSC therapy
+        was safe in all 120 patients [4]." is not.
 
     How to fix:
-        Cite the source, give the figure, or qualify the statement ("in most
-        reported cases", "usually").  Add or remove terms with
-        ``[tool.refcheck.options.RC302] add = [...]`` / ``remove = [...]``.
+        Cite the source, give the figure, or state the claim plainly.  Add or remove
+        terms with ``[tool.refcheck.options.RC302] add = [...]`` / ``remove = [...]``;
+        ``weak = true`` also flags "always", "never", "clearly" and the like.
     """
 
     code = "RC302"
     name = "absolute-language"
     default_severity = Severity.WARNING
-    options = {"add": [], "remove": [], "summary_severity": "info"}
+    options = {"add": [], "remove": [], "summary_severity": "info", "weak": False}
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
         matcher = _matcher(nlp_for(ms), absolute_terms(options), True)
-        summary_sev = Severity(str(options.get("summary_severity", "info")).lower())
+        summary_sev = self.severity if self.configured else Severity(str(options.get("summary_severity", "info")).lower())
         for block, _sentence, ctx in _unsupported_sentences(ms):
             if any(METHODS_SECTION.search(t) for t in block.section):
                 continue
+            if any(ctx.toks.lowers[i] in _FIRST_PERSON for i in ctx.indexes):
+                continue  # the authors' own reasoning or result, argued in the text
             for s, e, entry in ctx.matches(matcher):
                 if ctx.excluded(s, e) or self._hedged(ctx, s, e, entry):
                     continue

@@ -61,6 +61,21 @@ def has_data(text: str) -> bool:
     return bool(find_data(text))
 
 
+# "(Fig 2G)", "Figure S7B", "Table 1", "Supplementary Table S2", "Box 1", and the
+# cross-references of Quarto and pandoc-crossref ("@fig-circ", "[@tbl:gaps]").
+DISPLAY_REFERENCE = re.compile(
+    r"\b(?:Fig(?:ure)?s?\.?|Tables?|Box(?:es)?|(?:Supplementary|Additional)\s+(?:file|data|material|information)s?)"
+    r"\s*(?:S|A)?\d+[A-Za-z]?\b|@(?:fig|tbl|tab)[-:]\w",
+    re.I,
+)
+
+
+def points_to_display(text: str) -> bool:
+    """True when ``text`` sends the reader to the manuscript's own figure, table or box:
+    the authors show their evidence there."""
+    return bool(DISPLAY_REFERENCE.search(text))
+
+
 def citations_by_block(ms: Manuscript) -> dict[int, list[Citation]]:
     """Citations grouped by block, computed once per manuscript."""
     cache = ms.metadata.setdefault("_evidence", {})
@@ -100,14 +115,37 @@ def is_cited(ms: Manuscript, sentence: Sentence) -> bool:
 
 
 def has_evidence(ms: Manuscript, sentence: Sentence) -> bool:
-    """A citation or a figure: either lets a reader check the claim.
+    """A citation, a figure, or a pointer to the authors' own figure or table: each
+    lets a reader check the claim.
 
     Several rules ask about the same sentences, so the answer is kept per manuscript."""
     cache = ms.metadata.setdefault("_evidence", {}).setdefault("has_evidence", {})
     key = (sentence.block, sentence.start)
     if key not in cache:
-        cache[key] = is_cited(ms, sentence) or has_data(sentence.text)
+        cache[key] = is_cited(ms, sentence) or has_data(sentence.text) or points_to_display(sentence.text)
     return cache[key]
+
+
+# "These studies were instrumental…", "This work showed…", "The researchers found…",
+# "They reported…": the sentence speaks of the sources the sentence before it cited.
+_BACK_REFERENCE = re.compile(
+    r"^\W*(?:(?:however|moreover|furthermore|importantly|together|collectively|in addition|in turn)\W+)?"
+    r"(?:(?:these|this|such|those|both|the)\s+(?:\w+\s+)?"
+    r"(?:stud(?:y|ies)|works?|results?|findings?|data|examples?|experiments?|reports?|papers?|analys[ie]s|"
+    r"observations?|trials?|authors?|researchers?|investigators?|groups?|models?|methods?|approach(?:es)?|tools?|reviews?)"
+    r"|they|it)\b",
+    re.I,
+)
+
+
+def supported_by_previous(ms: Manuscript, sentence: Sentence) -> bool:
+    """True when the sentence opens by pointing back ("These studies…", "The researchers
+    found…", "They…") and the sentence before it, in the same paragraph, cites: the
+    source is named one sentence earlier, as editors read it."""
+    if not _BACK_REFERENCE.match(sentence.text):
+        return False
+    previous = [s for s in ms.sentences_in(sentence.block) if s.end <= sentence.start]
+    return bool(previous) and is_cited(ms, previous[-1])
 
 
 def nlp_for(ms: Manuscript) -> Any:
