@@ -20,9 +20,22 @@ from typing import Any
 
 from refcheck.analysis.abbreviations import expansion_map, find_abbreviations
 from refcheck.analysis.citations import blank_citations
+from refcheck.analysis.evidence import sentence_citations
+from refcheck.analysis.subjects import (
+    ManuscriptVocabulary,
+    Subject,
+    covers_subject,
+    distinctive,
+    manuscript_title,
+    named_in_sentence,
+    names_subject,
+    reference_title_lemmas,
+    specific,
+    title_subjects,
+)
 from refcheck.model import BlockKind, Citation, Finding, Manuscript, Reference, Sentence, Severity
 from refcheck.plugins import hookimpl
-from refcheck.relevance import Match, Weighted, get_scorer
+from refcheck.relevance import Match, Weighted, get_scorer, terms
 from refcheck.rule import Rule
 
 BODY_WEIGHT = 0.05  # per use in the running text: a word used 20 times counts like a title word
@@ -144,29 +157,192 @@ def _flagged(match: Match, cut: Cut, options: Mapping[str, Any]) -> bool:
     return match.mass >= options["min_mass"] and match.score < cut.threshold
 
 
+# -- the evidence both rules share --------------------------------------------------
+
+_NON_ENGLISH = frozenset(
+    ["le", "la", "les", "des", "dans", "et", "une", "du", "au", "aux", "der", "die", "und", "das", "ein", "eine", "el", "los", "las", "del", "por", "para", "una", "em", "com", "uma"]
+)
+_SCOPE_OUT = re.compile(
+    r"previously described|as described (?:in|by|previously)|according to|following the (?:method|protocol)|"
+    r"\bwe (?:do|did) not (?:consider|discuss|address)|neither do we|see also|\be\.g\.",
+    re.I,
+)
+_METHODS = re.compile(r"\b(?:methods?|materials|procedures?|protocols?|statistical analys[ie]s)\b", re.I)
+_TEXT_KINDS = (BlockKind.PARAGRAPH, BlockKind.ABSTRACT)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Why one reference does not fit: the subject it misses, its foreign words."""
+
+    number: int
+    subject: str
+    foreign: tuple[str, ...]
+    citation: Citation | None = None
+
+
+@dataclass
+class Evidence:
+    """Per manuscript: the off-topic references (RC201), the mismatched citations
+    (RC202), and whether they form a pattern strong enough to report."""
+
+    off_topic: dict[int, Mismatch]
+    mismatches: list[Mismatch]
+    judged: int
+    pattern: bool
+
+
+def _surface(title: str, lemmas: Sequence[str], abbreviations: Mapping[str, str]) -> tuple[str, ...]:
+    """The title's own words for the given lemmas ("Anaplasmosis", not "anaplasmosis")."""
+    wanted, out = set(lemmas), []
+    for word in re.findall(r"[^\W_][\w'’\-/]*", title):
+        if any(t in wanted for t in terms(word, abbreviations)) and word not in out:
+            out.append(word)
+    return tuple(out)
+
+
+def _readable_title(ref: Reference) -> bool:
+    title = ref.title or ""
+    words = {w.lower() for w in re.findall(r"\w+", title)}
+    return len(words) >= 2 and not _BAD_TITLE.search(title) and len(words & _NON_ENGLISH) < 2
+
+
+def evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
+    """Computed once per manuscript (both rules ask) and kept in its metadata."""
+    cache = ms.metadata.setdefault("_relevance", {})
+    # dataclasses.replace() shares the metadata dict: the key names the very
+    # reference list, citations and scorer this evidence was computed from.
+    scorer = get_scorer(dict(options))
+    key = ("evidence", tuple(sorted((k, str(v)) for k, v in options.items())), id(ms.references), id(ms.citations),
+           type(scorer).__qualname__, getattr(scorer, "name", ""), id(getattr(scorer, "weights", scorer)))
+    if key not in cache:
+        cache[key] = _evidence(ms, options)
+    return cache[key]
+
+
+def _evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
+    abbreviations = abbreviations_of(ms)
+    subjects = title_subjects(manuscript_title(ms), abbreviations)
+    vocabulary = ManuscriptVocabulary(ms, abbreviations)
+    scorer = get_scorer(dict(options))
+    refs = {r.number: r for r in ms.references if r.number is not None and _readable_title(r)}
+    titles: dict[int, list[str]] = {}
+    foreign: dict[int, list[str]] = {}
+    for n, r in refs.items():
+        lemmas = reference_title_lemmas(r, abbreviations) or []
+        names = {w.lower() for a in r.authors for w in re.findall(r"\w+", a)}
+        titles[n] = lemmas
+        foreign[n] = [t for t in vocabulary.foreign(lemmas) if t not in names]
+    min_foreign = int(options.get("min_foreign", 2))
+    subject_terms = {t for s in subjects for t in s.lemmas}
+
+    def uncovered(n: int, named: Sequence[Subject]) -> Subject | None:
+        return next((s for s in named if not covers_subject(titles[n], s)), None)
+
+    # RC201: the entry itself shares no distinctive word with the manuscript and names
+    # none of its subjects, and several of its words appear nowhere in it.
+    topic = scorer.score(topic_parts(ms), [reference_parts(refs[n]) for n in refs], abbreviations)
+    off_topic: dict[int, Mismatch] = {}
+    for (n, r), m in zip(refs.items(), topic, strict=True):
+        fits = m.shared_distinctive > 0 or m.score >= FITS
+        if subjects and foreign[n] and not fits and not any(covers_subject(titles[n], s) for s in subjects):
+            off_topic[n] = Mismatch(n, _subject_label(subjects), _surface(r.title or "", foreign[n], abbreviations))
+
+    # RC202: a claim about a central subject, cited to a work that names neither that
+    # subject nor anything specific of the sentence's paragraph, in words the
+    # manuscript never uses.
+    mismatches: list[Mismatch] = []
+    by_block: dict[int, list[Citation]] = {}
+    for c in ms.citations:
+        by_block.setdefault(c.block, []).append(c)
+    max_refs = int(options.get("max_references_per_sentence", 2))
+    for sentence in ms.sentences:
+        block = ms.blocks[sentence.block]
+        if block.kind not in _TEXT_KINDS or any(_METHODS.search(t) for t in block.section):
+            continue
+        cites = [c for c in sentence_citations(ms, sentence) if c.numbers and c.style == "numeric" and not c.malformed]
+        numbers = list(dict.fromkeys(n for c in cites for n in c.numbers))
+        if not cites or len(numbers) > max_refs or _SCOPE_OUT.search(sentence.text):
+            continue
+        sentence_terms = terms(sentence.text, abbreviations)
+        named = [s for s in subjects if names_subject(sentence_terms, s) or s.head in sentence_terms]
+        if not named:
+            continue
+        prose = blank_citations(block.text, by_block.get(block.index, ()))
+        candidates = [n for n in numbers if n in refs and foreign[n] and not named_in_sentence(refs[n], sentence.text)]
+        if not candidates:
+            continue
+        # What the paragraph says beyond the subject itself: a specific word of it in
+        # the title ("Arctic sea ice") is evidence that the work fits.
+        context = set(terms(prose, abbreviations)) - subject_terms
+        for n in candidates:
+            missed = uncovered(n, named)
+            if missed is None or any(specific(t) and t in context for t in titles[n]):
+                continue
+            cite = next(c for c in cites if n in c.numbers)
+            mismatches.append(Mismatch(n, _display(missed.phrase), _surface(refs[n].title or "", foreign[n], abbreviations), cite))
+
+    # A pattern: one lexical mismatch in a sound bibliography is more often a synonym
+    # the word lists do not know than a wrong citation; several, making up a real share
+    # of the cited works, are what padded, pasted or invented reference lists look like.
+    def strong(m: Mismatch) -> bool:
+        """Mostly words the manuscript never uses, and at least ``min_foreign`` of them."""
+        dist = len([t for t in dict.fromkeys(titles[m.number]) if distinctive(t)])
+        return len(foreign[m.number]) >= min_foreign and 2 * len(foreign[m.number]) >= dist
+
+    cited = {n for c in ms.citations for n in c.numbers if n in refs}
+    bad = {m.number for m in [*mismatches, *off_topic.values()] if strong(m)}
+    share = len(bad) / max(len(cited), 1)
+    pattern = len(bad) >= int(options.get("min_pattern", 3)) and share >= float(options.get("min_share", 0.1))
+    # Within a pattern, a citation with weaker evidence (one foreign word) is credible
+    # too: the manuscript has shown what its other references look like.
+    return Evidence(off_topic, mismatches, len(refs), pattern)
+
+
+def _display(phrase: str) -> str:
+    """A title phrase in running text: "Acute Liver Failure" -> "acute liver failure",
+    acronyms and names with inner capitals ("hUC-MSCs", "SirT1") kept."""
+    return " ".join(w.lower() if w[:1].isupper() and w[1:].islower() else w for w in phrase.split())
+
+
+def _subject_label(subjects: Sequence[Subject]) -> str:
+    return " or ".join(_display(s.phrase) for s in subjects[:3])
+
+
+def _quoted(words: Sequence[str], n: int = 4) -> str:
+    return ", ".join(f"“{w}”" for w in words[:n])
+
+
+FITS = 0.5  # a scorer's score at or above which a work fits (a plugin scorer has no term lists)
+_OPTIONS = {"min_foreign": 2, "min_pattern": 3, "min_share": 0.15, "max_references_per_sentence": 2}
+
+
 class OffTopicReference(Rule):
-    """A reference whose title and journal have nothing in common with the manuscript's topic.
+    """A reference whose title has nothing in common with the manuscript.
 
     What it flags:
-        A reference entry whose relevance to the manuscript's topic profile (title,
-        abstract, keywords and headings, with abbreviations such as "ALF" expanded
-        from their definitions) is a low outlier among the manuscript's own
-        references: below ``ratio`` × the median score of its references.  Relevance is
-        measured by the relevance scorer (lexical by default: distinctive shared
-        lemmas and word stems; generic words such as "cell", "study", "therapy" count
-        little).  Entries whose title has only generic words are not judged, nor are
-        lists of fewer than ``min_references`` judgeable entries.
+        A reference-list entry whose title names none of the manuscript's central
+        subjects (the noun phrases of its title, abbreviations expanded), shares no
+        distinctive word with the manuscript's text, and carries at least
+        ``min_foreign`` distinctive words the manuscript never uses ("Human
+        Granulocytotropic Anaplasmosis" in a review of stem cells in liver failure).
+        Reported only when the manuscript shows a pattern: at least ``min_pattern``
+        references with such evidence (here or under RC202), making up at least
+        ``min_share`` of its cited references.  A single odd entry in a sound
+        bibliography is far more often an epigraph, a "see also" or a word the
+        lists do not know than a wrong reference, so it is left alone.  Entries with
+        no usable title (a lone "Abstract", a URL) or in another language are not
+        judged.
 
     Why it matters:
         A review on stem cells in liver failure that lists papers on gastric-cancer
-        immunotherapy or smooth-muscle migration has a bibliography that was padded,
-        pasted from another manuscript or fabricated; editors and reviewers rarely
-        read every title.
+        immunotherapy or anaplasmosis has a bibliography that was padded, pasted from
+        another manuscript or fabricated; editors and reviewers rarely read every title.
 
     Example:
         In "Umbilical cord mesenchymal stem cells in acute liver failure", the entry
         "Immune Checkpoint Inhibitor Combination Therapy for Gastric Cancer: Research
-        Progress" shares no distinctive term with the topic.
+        Progress", alongside several others like it.
 
     How to fix:
         Check that the entry is the source you meant; replace it with the work that
@@ -178,59 +354,54 @@ class OffTopicReference(Rule):
     default_severity = Severity.WARNING
     options = dict(_OPTIONS)
 
-    def scores(self, ms: Manuscript, options: Mapping[str, Any]) -> list[tuple[Reference, Match]]:
-        """Every reference with its match against the topic profile."""
-        refs = [r for r in ms.references]
-        if not refs:
-            return []
-        scorer = get_scorer(dict(options))
-        matches = scorer.score(topic_parts(ms), [reference_parts(r) for r in refs], abbreviations_of(ms))
-        return list(zip(refs, matches, strict=True))
-
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
-        pairs = self.scores(ms, options)
-        judged = [m.score for _, m in pairs if m.mass >= options["min_mass"]]
-        if len(judged) < options["min_references"]:
+        ev = evidence(ms, options)
+        if not ev.pattern:
             return
-        cut = adaptive_cut(judged, options["ratio"])
-        for ref, match in pairs:
-            if not _flagged(match, cut, options):
+        for ref in ms.references:
+            m = ev.off_topic.get(ref.number) if ref.number is not None else None
+            if m is None:
                 continue
-            label = f"Reference {ref.number}" if ref.number is not None else "This reference"
             block = ms.blocks[ref.block]
-            start, end = 0, len(block.text.rstrip())  # the whole entry: the comment shows its title
             yield self.finding(
-                ms, ref.block, start, end,
-                f"{label} looks off-topic for this manuscript (\"{short_label(ref)}\"): "
-                + explain(match, "the manuscript", cut) + ".",
-                references=[ref.number] if ref.number is not None else [],
+                ms, ref.block, 0, len(block.text.rstrip()),
+                f"Reference {ref.number} (“{short_label(ref, 60)}”) names {_quoted(m.foreign)}, found nowhere "
+                f"else in the manuscript, and none of its subjects ({m.subject}).",
+                references=[ref.number],
                 suggestion="Check that this is the source meant; replace or remove it and its citations.",
-                data=_data(match, ref, cut),
+                data={"foreign_terms": list(m.foreign), "subjects": m.subject, "reference_title": reference_label(ref)},
             )
 
 
 class CitationContextMismatch(Rule):
-    """A citation whose reference does not match the sentence that cites it.
+    """A citation whose reference does not match the claim that cites it.
 
     What it flags:
-        A numeric citation naming a reference whose title (and journal) fits the
-        citing sentence — with its paragraph and section heading as weaker context —
-        far worse than the manuscript's other citations fit theirs (below ``ratio``
-        × the median), and which also fits the manuscript's topic less well than
-        its typical reference does, and fits none of the sentences that cite it.
-        When one citation names several references, only the mismatched ones are
-        named.  The finding is a warning when the reference is also well below the
-        manuscript's typical topical fit (``strong_topic_ratio`` × the median), and
-        information otherwise.
+        A numeric citation in running text where the sentence makes a claim about one
+        of the manuscript's central subjects (the noun phrases of its title, and
+        abbreviations such as "hUC-MSCs" defined for them), and the cited work's title
+        names neither that subject nor its head noun unqualified ("cell
+        transplantation" covers stem cells, "ovarian cancer cells" do not), shares no
+        distinctive word with the sentence or its paragraph, and carries at least
+        ``min_foreign`` distinctive words the manuscript never uses.  A sentence that
+        names the cited work (an author's surname, "DISEASES [12]") fits it.  Reported
+        only when the manuscript shows a pattern: at least ``min_pattern`` references
+        with such evidence, making up at least ``min_share`` of its cited
+        references.  Not judged: methods sections, "as previously described",
+        scope statements and "e.g." lists, sentences citing more than
+        ``max_references_per_sentence`` works (an enumeration spreads its claim over
+        them), figure legends, tables and reference entries.  References that RC201
+        names as off-topic are named there once, not at each citation.
 
     Why it matters:
-        A claim about stem-cell migration supported by a paper on ovarian-cancer
-        proliferation is not supported at all; mismatches are the commonest trace of
+        A claim about stem-cell migration supported by a paper on smooth-muscle
+        aptamers is not supported at all; mismatches are the commonest trace of
         shifted numbering, a wrong pick from a reference manager, or invented sources.
 
     Example:
         "hUC-MSCs can promote migration to liver injury areas ^[22]" where [22] is
-        "Aptamer attenuates vascular smooth muscle cell proliferation and migration".
+        "Avβ3 Single-Stranded DNA Aptamer Attenuates Vascular Smooth Muscle Cell
+        Proliferation and Migration".
 
     How to fix:
         Open the cited work and check that it says what the sentence claims; cite the
@@ -240,70 +411,28 @@ class CitationContextMismatch(Rule):
     code = "RC202"
     name = "citation-context-mismatch"
     default_severity = Severity.WARNING
-    options = {"ratio": 0.75, "min_references": 6, "min_mass": 0.6, "strong_topic_ratio": 0.8}
+    options = dict(_OPTIONS)
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
-        refs = {r.number: r for r in ms.references if r.number is not None}
-        cites = [c for c in ms.citations if c.style == "numeric" and c.numbers and not c.malformed]
-        if not refs or not cites:
+        ev = evidence(ms, options)
+        if not ev.pattern:
             return
-        scorer = get_scorer(dict(options))
-        abbreviations = abbreviations_of(ms)
-        ref_parts = {n: reference_parts(r) for n, r in refs.items()}
-        scored: list[tuple[Any, int, Match]] = []
-        prose_of: dict[int, str] = {}
-        by_block: dict[int, list[Citation]] = {}
-        for x in ms.citations:
-            by_block.setdefault(x.block, []).append(x)
-        for c in cites:
-            numbers = [n for n in dict.fromkeys(c.numbers) if n in refs]
-            if not numbers:
-                continue
-            block = ms.blocks[c.block]
-            if c.block not in prose_of:
-                prose_of[c.block] = blank_citations(block.text, by_block[c.block])
-            prose = prose_of[c.block]
-            sentence = _citing_sentence(ms, c, prose)
-            context = [(sentence, 1.0), (prose, 0.3)]
-            if block.section_title:
-                context.append((block.section_title, 0.3))
-            matches = scorer.score(context, [ref_parts[n] for n in numbers], abbreviations)
-            scored += [(c, n, m) for n, m in zip(numbers, matches, strict=True)]
-        judged = [m.score for _, _, m in scored if m.mass >= options["min_mass"]]
-        if len(judged) < options["min_references"]:
-            return
-        cut = adaptive_cut(judged, options["ratio"])
-        topic = {r.number: m for r, m in OffTopicReference().scores(ms, options)}
-        topic_median = statistics.median(m.score for m in topic.values())
-        by_citation: dict[Any, list[tuple[int, Match]]] = {}
-        # Sentences are short and lexical overlap with them is noisy, so a reference is
-        # named only when the evidence agrees: it fits the manuscript's topic less well
-        # than its typical reference, and it fits none of the sentences that cite it
-        # (a reference that fits one of its citing sentences is on topic; low overlap
-        # at another citation says more about that sentence's wording).
-        fits_somewhere = {n for _, n, m in scored if not _flagged(m, cut, options)}
-        for c, n, m in scored:
-            if _flagged(m, cut, options) and topic[n].score < topic_median and n not in fits_somewhere:
-                by_citation.setdefault(c, []).append((n, m))
+        by_citation: dict[Citation, list[Mismatch]] = {}
+        for m in ev.mismatches:
+            if m.number not in ev.off_topic and m.citation is not None:
+                by_citation.setdefault(m.citation, []).append(m)
         for c, bad in by_citation.items():
-            parts = [
-                f"reference {n} (\"{short_label(refs[n])}\") does not match the citing sentence: "
-                + explain(m, "the sentence", cut)
-                for n, m in bad
-            ]
-            n0, m0 = bad[0]
-            data = _data(m0, refs[n0], cut)
-            data["mismatched"] = {str(n): _data(m, refs[n], cut) for n, m in bad}
-            # Graded: a warning when the reference is also clearly off the manuscript's
-            # topic (below strong_topic_ratio × the median), information otherwise.
-            strong = any(topic[n].score < options["strong_topic_ratio"] * topic_median for n, _ in bad)
+            parts = []
+            for m in bad:
+                ref = ms.reference(m.number)
+                parts.append(f"Reference {m.number} (“{short_label(ref, 60)}”) names {_quoted(m.foreign, 3)} but not "
+                             f"{m.subject}, which the sentence is about.")
             yield self.finding(
-                ms, c.block, c.start, c.end,
-                "; ".join(parts)[0].upper() + "; ".join(parts)[1:] + ".",
-                severity=self.severity if strong else Severity.INFO,
-                references=[n for n, _ in bad],
+                ms, c.block, c.start, c.end, " ".join(parts),
+                references=[m.number for m in bad],
                 suggestion="Check that the cited work supports this sentence; cite the right source.",
-                data=data,
+                data={"mismatched": {str(m.number): {"foreign_terms": list(m.foreign), "subject": m.subject}
+                                     for m in bad}},
             )
 
 

@@ -6,6 +6,7 @@ benchmarks/relevance_quality.py prints; nothing is hard-coded for the example.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 from conftest import CORPUS, EXAMPLE_FILES, ROOT
 
 from refcheck.analysis.abbreviations import best_long_form, expansion_map, find_abbreviations
-from refcheck.engine import check, read_manuscript
+from refcheck.engine import check
 from refcheck.model import Block, BlockKind
 from refcheck.relevance import LexicalScorer, Match, Scorer, get_scorer, terms
 
@@ -60,54 +61,98 @@ def test_subword_overlap_and_generic_words() -> None:
 
 
 def test_findings_explain_themselves() -> None:
-    result = check(EXAMPLE_FILES["txt"])
-    rc201 = [f for f in result.findings if f.code == "RC201"]
-    rc202 = [f for f in result.findings if f.code == "RC202"]
-    assert rc201 and rc202
-    for f in rc201 + rc202:
-        assert "relevance" in f.message and "is about" in f.message
-        assert ("share only" in f.message) or ("share no distinctive term" in f.message)
-        assert f.data["reference_title"] and isinstance(f.data["score"], float)
-    for f in rc202:  # anchored on the citation, naming only mismatched references
-        assert f.text.startswith("[") and set(f.references) <= set(_numbers(f.text))
+    """Short, in an editor's words: the reference, the words that set it apart, the
+    subject it misses — no scores, no keyword dumps, at most about 40 words."""
+    for form in EXAMPLE_FILES.values():
+        result = check(form)
+        rc201 = [f for f in result.findings if f.code == "RC201"]
+        rc202 = [f for f in result.findings if f.code == "RC202"]
+        assert rc201 and rc202
+        for f in rc201 + rc202:
+            assert len(f.message.split()) <= 40, f.message
+            assert "relevance" not in f.message and "median" not in f.message
+            assert f.message.count("“") >= 2 and "names" in f.message
+        for f in rc201:
+            assert "found nowhere else in the manuscript" in f.message and f.data["foreign_terms"]
+        for f in rc202:  # anchored on the citation, naming only mismatched references
+            assert set(f.references) <= set(_numbers(f.text))
+            assert "which the sentence is about" in f.message
+
+
+def test_example_forms_agree_and_spare_the_supported_references() -> None:
+    """All four forms name the same references, and none of those that do support
+    their sentences (issue: 2, 4, 5, 7, 10, 12-15)."""
+    named = []
+    for form in EXAMPLE_FILES.values():
+        result = check(form)
+        named.append({n for f in result.findings if f.code in ("RC201", "RC202") for n in f.references})
+    assert all(n == named[0] for n in named), named
+    assert not named[0] & {2, 4, 5, 7, 10, 12, 13, 14, 15}
+    assert len(named[0] & ({3, 6, 8, 16} | set(range(18, 33)))) >= 15
+
+
+def _review(titles: dict[int, str]) -> str:
+    body = "\n\n".join(
+        f"Umbilical cord mesenchymal stem cells reduce liver injury in model {n} of acute liver failure [{n}]."
+        for n in titles)
+    refs = "\n".join(f"[{n}] Author A, 2020, {t}. J Hepatol, 1(1): 1-2." for n, t in titles.items())
+    return ("---\ntitle: Umbilical Cord Mesenchymal Stem Cells in Acute Liver Failure\n---\n\n"
+            "## Abstract\n\nUmbilical cord mesenchymal stem cells in acute liver failure.\n\n"
+            f"## Introduction\n\n{body}\n\n## References\n\n{refs}\n")
+
+
+def test_a_sound_bibliography_gets_no_finding() -> None:
+    """The pattern gate: two mismatched works in an otherwise sound list of twelve say
+    nothing (a synonym the word lists do not know is likelier than a wrong citation);
+    five of twelve are a pattern, and each is named."""
+    fitting = {n: f"Mesenchymal stem cells rescue acute liver failure in study {n}" for n in range(1, 13)}
+    odd = ["Human granulocytotropic anaplasmosis: a systematic review of tick bites",
+           "Immune checkpoint inhibitor combination therapy for gastric carcinoma",
+           "Neuraminidase inhibition promotes collective migration of cortical neurons",
+           "PARP inhibitor monotherapy for endometrial carcinoma: progress",
+           "Aptamer attenuates vascular smooth muscle proliferation via Ras signalling"]
+    two = {**fitting, 4: odd[0], 9: odd[1]}
+    assert not [f for f in check(_review(two)).findings if f.code in ("RC201", "RC202")]
+    five = {**fitting, **{n: t for n, t in zip((2, 4, 6, 9, 11), odd, strict=True)}}
+    named = {n for f in check(_review(five)).findings if f.code in ("RC201", "RC202") for n in f.references}
+    assert named == {2, 4, 6, 9, 11}
 
 
 def _numbers(text: str) -> list[int]:
-    import re
 
     return [int(n) for n in re.findall(r"\d+", text)]
 
 
 class _FixedScorer:
-    """A stand-in plugin scorer that calls every mesenchymal-stem-cell title unrelated."""
+    """A stand-in plugin scorer giving every candidate the same score."""
 
     name = "fixed"
 
-    def __init__(self) -> None:
+    def __init__(self, value: float) -> None:
         self.calls = 0
+        self.value = value
 
     def score(self, query, candidates, abbreviations=None):  # noqa: ANN001, ANN201
         self.calls += 1
-        out = []
-        for parts in candidates:
-            text = " ".join(t for t, _ in parts).lower()
-            s = 0.0 if "mesenchymal" in text else 0.9
-            out.append(Match(s, 1.0, (), ("fixed",), ("fixed",)))
-        return out
+        return [Match(self.value, 1.0, (), ("fixed",), ("fixed",)) for _ in candidates]
 
 
 def test_plugin_scorer_replaces_the_lexical_one() -> None:
+    """RC201 asks the scorer whether a work fits the manuscript: a plugin scorer that
+    says everything fits silences it, one that says nothing fits lets the word
+    evidence decide alone."""
     assert isinstance(get_scorer({}), LexicalScorer)
-    fixed = _FixedScorer()
-    assert isinstance(fixed, Scorer)
-    with rq.scorer_plugin(fixed):
-        assert get_scorer({}) is fixed
+    lexical = {n for f in check(EXAMPLE_FILES["txt"]).findings if f.code == "RC201" for n in f.references}
+    fits_all = _FixedScorer(0.9)
+    assert isinstance(fits_all, Scorer)
+    with rq.scorer_plugin(fits_all):
+        assert get_scorer({}) is fits_all
         result = check(EXAMPLE_FILES["txt"])
-    assert fixed.calls > 0
-    flagged = {n for f in result.findings if f.code == "RC201" for n in f.references}
-    ms = read_manuscript(EXAMPLE_FILES["txt"])
-    msc = {r.number for r in ms.references if "mesenchymal" in (r.title or r.text).lower()}
-    assert flagged == msc  # the plugin's judgement; the lexical scorer rates these highest
+    assert fits_all.calls > 0
+    assert lexical and not [f for f in result.findings if f.code == "RC201"]
+    with rq.scorer_plugin(_FixedScorer(0.0)):
+        result = check(EXAMPLE_FILES["txt"])
+    assert {n for f in result.findings if f.code == "RC201" for n in f.references} >= lexical
     assert isinstance(get_scorer({}), LexicalScorer)  # unregistered again
 
 
@@ -123,8 +168,10 @@ def test_real_articles_false_alarms_and_swaps() -> None:
         pytest.skip("corpus absent")
     cq = rq.corpus_quality()
     assert cq.articles >= 10
-    assert cq.false_alarm_rate <= 0.05, cq.per_article
-    assert cq.swap_recall >= 0.8, cq
+    # Precision first: RC201 and RC202 together name at most 2 % of the references of
+    # published articles.  Swaps are printed by the benchmark, not asserted: a single
+    # swapped title falls under the pattern gate (README, "Topical relevance").
+    assert cq.any_flag_rate <= 0.02, cq.per_article
 
 
 @pytest.mark.corpus
