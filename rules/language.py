@@ -328,7 +328,8 @@ class UnsupportedSuperlative(Rule):
         their descriptive, technical and advisory senses dominate ("critical size",
         "key phrases", "significant difference", "the best remedy").  Not flagged
         either: negated words ("nothing especially new or groundbreaking"), hedged
-        sentences ("may", "perhaps", "we suggest"), recommendations and goals,
+        sentences ("may", "perhaps", "we suggest"), an evaluation followed by its reason
+        ("ideal for linkage analysis as they have …"), recommendations and goals,
         a sentence opening "These studies …" right after a cited one, proper names,
         enumerations, technical terms, quotations, comparatives that name their
         comparator ("superior to"), headings, front matter, funding, disclosure and
@@ -375,7 +376,7 @@ class UnsupportedSuperlative(Rule):
             if is_recommendation(ctx) or _hedged_sentence(ctx):
                 continue
             hits = [h for h in self._hits(ctx, matcher, hype | promotional, ranks) if ctx.contains(h.start, h.end)]
-            lead = [h for h in hits if _is_promotional(h, promotional)]
+            lead = [h for h in hits if _is_promotional(h, promotional) and not _reason_follows(ctx, h)]
             if not lead:
                 continue  # ordinary evaluative words alone are not worth a comment
             base = summary_sev if in_summary(block) else self.severity
@@ -446,6 +447,22 @@ def promotional_words(options: dict[str, Any]) -> frozenset[str]:
 
 def _is_promotional(hit: Hit, promotional: frozenset[str]) -> bool:
     return hit.entry in promotional or hit.entry.removeprefix("most ") in promotional
+
+
+_REASONS = frozenset({"because", "since", "given", "owing", "due", "thanks"})
+_AS_REASON = frozenset({"they", "it", "its", "their", "these", "this", "those", "the"})
+
+
+def _reason_follows(ctx: _SentenceContext, hit: Hit) -> bool:
+    """"ideal for linkage analysis as they have an even distribution of sites": the
+    sentence argues its evaluation, giving the reason after it."""
+    lowers = ctx.toks.lowers
+    for i in range(hit.end, ctx.last + 1):
+        if lowers[i] in _REASONS and (lowers[i] not in ("due", "owing", "thanks") or lowers[i + 1:i + 2] == ["to"]):
+            return True
+        if lowers[i] == "as" and i + 1 <= ctx.last and lowers[i + 1] in _AS_REASON:
+            return True
+    return False
 
 
 _HEDGE_WORDS = frozenset({"perhaps", "possibly", "arguably", "may", "might", "could", "suggest", "suggests"})
