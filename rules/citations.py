@@ -4,43 +4,73 @@ from __future__ import annotations
 
 import difflib
 import re
-from bisect import bisect_left
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from difflib import SequenceMatcher
 from typing import Any
 
-from refcheck.model import BlockKind, Citation, Finding, Manuscript, Reference, Severity
+from refcheck.analysis.citations import compress_numbers
+from refcheck.model import Block, BlockKind, Citation, Finding, Manuscript, Reference, Severity
 from refcheck.plugins import hookimpl
 from refcheck.rule import Rule
 
-_FLOAT_LABEL = re.compile(r"^\s*(Table|Fig(?:ure)?s?\.?|Supplementary (?:Table|Figure))\s*(S?\d+)", re.I)
-_FLOAT_MENTION = re.compile(r"\b(Tables?|Fig(?:ure)?s?\.?)\s*(S?\d+)", re.I)
+_FLOAT_LABEL = re.compile(
+    r"^\s*(Supplementary\s+(?:Table|Fig(?:ure)?\.?)|Table|Fig(?:ure)?s?\.?|Box|Panel)\s*(S?\d+)", re.I)
+_FLOAT_MENTION = re.compile(r"\b(Tables?|Fig(?:ure)?s?\.?|Box(?:es)?|Panel)\s*(S?\d+)", re.I)
+# A box, panel or glossary set as its own section ("Box 1: Conceptual issues",
+# "Glossary"): a float like a figure, wherever the file happens to put it.
+_BOX_HEADING = re.compile(r"^\s*(?:(Box|Panel|Sidebar)\s*(S?\d+)\b|Glossary\b)", re.I)
 
 
 def _float_key(kind: str, number: str) -> str:
-    return ("table" if kind.lower().startswith("tab") else "figure") + number.upper()
+    k = kind.lower()
+    base = "table" if "tab" in k else "box" if k.startswith(("box", "panel", "sidebar")) else "figure"
+    return base + number.upper()
 
 
-def longest_increasing_subsequence(seq: list[int]) -> set[int]:
-    """Indices of one longest strictly increasing subsequence (patience sorting, O(n log n))."""
-    tails: list[int] = []
-    tails_idx: list[int] = []
-    prev = [-1] * len(seq)
-    for i, x in enumerate(seq):
-        k = bisect_left(tails, x)
-        if k == len(tails):
-            tails.append(x)
-            tails_idx.append(i)
-        else:
-            tails[k] = x
-            tails_idx[k] = i
-        prev[i] = tails_idx[k - 1] if k else -1
-    keep: set[int] = set()
-    i = tails_idx[-1] if tails_idx else -1
+def _float_name(key: str) -> str:
+    """"figure2" -> "the Figure 2 legend"; "table1" -> "Table 1"; "box1" -> "Box 1"."""
+    m = re.fullmatch(r"(figure|table|box)(S?\d+)", key)
+    if not m:
+        return "the glossary" if key == "glossary" else "a caption"
+    kind, number = m.groups()
+    return f"the Figure {number} legend" if kind == "figure" else f"{kind.title()} {number}"
+
+
+def heaviest_chain(points: list[tuple[tuple[int, ...], int, int]]) -> dict[int, tuple[int, ...]]:
+    """The heaviest chain of ``(position, number, weight)`` points rising in both
+    position and number, as {number: position}.  A number may offer several positions
+    (a legend reference: where the figure is first mentioned, where its legend sits);
+    a chain rises strictly in number, so it keeps at most one of them.  With equal
+    weights it is a longest increasing subsequence; ties go to the smaller number,
+    as patience sorting breaks them.  O(n log n) with a Fenwick tree.
+    """
+    if not points:
+        return {}
+    pts = sorted(points, key=lambda p: (p[0], p[1]))
+    size = max(n for _, n, _ in pts)
+    tree: list[tuple[int, int, int]] = [(0, 0, -1)] * (size + 1)
+    prev: list[int] = []
+    best: tuple[int, int, int] = (0, 0, -1)
+    for i, (_, n, weight) in enumerate(pts):
+        q, j = (0, 0, -1), n - 1
+        while j > 0:
+            q = max(q, tree[j])
+            j -= j & -j
+        prev.append(q[2])
+        item = (q[0] + weight, -n, i)
+        best = max(best, item)
+        j = n
+        while j <= size:
+            tree[j] = max(tree[j], item)
+            j += j & -j
+    chain: dict[int, tuple[int, ...]] = {}
+    i = best[2]
     while i >= 0:
-        keep.add(i)
+        chain[pts[i][1]] = pts[i][0]
         i = prev[i]
-    return keep
+    return chain
 
 
 def _caption_key(text: str) -> str | None:
@@ -52,18 +82,31 @@ def _caption_key(text: str) -> str | None:
     return _float_key(m.group(1), m.group(2))
 
 
+def _box_key(block: Block) -> str | None:
+    for heading in block.section:
+        m = _BOX_HEADING.match(heading)
+        if m:
+            return _float_key(m.group(1), m.group(2)) if m.group(1) else "glossary"
+    return None
+
+
 def _float_positions(ms: Manuscript) -> tuple[dict[int, str], dict[str, tuple[int, int]]]:
-    """Which blocks belong to a table or figure (block -> float key), and where each
-    float is first mentioned in the running text (float key -> (block, offset)).
+    """Which blocks belong to a float — figure legend, table, box, glossary,
+    supplementary caption — (block -> float key), and where each float is first
+    mentioned in the running text (float key -> (block, offset)).
 
     A caption is a CAPTION block, or any block that starts "Table 2." / "Figure 3:";
-    table cells belong to the caption right before them, else to the one right after.
+    table cells belong to the caption right before them, else to the one right after,
+    and a table's footnotes to its table.  A section headed "Box 1…" or "Glossary" is
+    a box.
     """
     block_float: dict[int, str] = {}
     cells: list[int] = []
     last_key: str | None = None
     for b in ms.blocks:
         key = _caption_key(b.text) if b.kind in (BlockKind.CAPTION, BlockKind.PARAGRAPH, BlockKind.TABLE_CELL) else None
+        if key is None and b.kind is BlockKind.CAPTION:
+            key = f"caption{b.index}"  # "Text S1.", "Dataset S2.": a float all the same
         if key and not (b.kind is BlockKind.TABLE_CELL and cells):
             block_float[b.index] = key
             for i in cells:
@@ -74,8 +117,15 @@ def _float_positions(ms: Manuscript) -> tuple[dict[int, str], dict[str, tuple[in
                 block_float[b.index] = last_key
             else:
                 cells.append(b.index)
+        elif b.kind is BlockKind.FOOTNOTE and last_key and last_key.startswith("table"):
+            block_float[b.index] = last_key
         else:
             cells, last_key = [], None
+    for b in ms.blocks:
+        if b.index not in block_float and b.kind is not BlockKind.HEADING:
+            box = _box_key(b)
+            if box:
+                block_float[b.index] = box
     mentions: dict[str, tuple[int, int]] = {}
     for b in ms.blocks:
         if b.kind not in (BlockKind.PARAGRAPH, BlockKind.ABSTRACT) or b.index in block_float:
@@ -85,15 +135,43 @@ def _float_positions(ms: Manuscript) -> tuple[dict[int, str], dict[str, tuple[in
     return block_float, mentions
 
 
+def _alphabetical(refs: Iterable[Reference]) -> bool:
+    """Is the list in alphabetical order of first author (the citation–name system)?"""
+    names = []
+    for ref in refs:
+        name = _first_author_surname(ref)
+        if name:
+            names.append(unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
+    pairs = list(zip(names, names[1:], strict=False))
+    return len(pairs) >= 10 and sum(a <= b for a, b in pairs) >= 0.9 * len(pairs)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _numbers(numbers: Iterable[int]) -> str:
+    """(4, 5, 6, 9) -> "4–6 and 9"."""
+    return _and(compress_numbers(numbers).split(", "))
+
+
 class CitationOutOfOrder(Rule):
     """References are not numbered in the order they are first cited.
 
     What it flags:
-        In a numeric document, the smallest set of first citations that break the
-        sequence 1, 2, 3, … (the complement of a longest increasing subsequence of
-        first citations), at the place of that first citation.  A reference first
-        cited in a table or figure legend is in sequence if it fits either where the
-        float is first mentioned in the text (ICMJE) or where the float sits.
+        In a numeric document, the smallest set of first citations in the running
+        text that break the sequence 1, 2, 3, … (the complement of a longest
+        increasing subsequence), at the place of that first citation.  Figure and
+        table legends, table cells, boxes, glossaries and supplementary captions are
+        floats: where a file puts them says little about where they are read, so a
+        reference cited in a float is in sequence if it fits where the float is
+        first mentioned in the text (ICMJE), where the float sits (one reading for
+        all floats), or at its first citation in the running text.  A float
+        reference that fits none of these is a warning.  References cited only in
+        floats and numbered after every reference of the running text follow a
+        common house convention: one info finding names them all.  A reference
+        list in alphabetical order (the citation–name system) gets one info
+        finding, not one per reference.
 
     Why it matters:
         Vancouver, AMA, IEEE and the ICMJE recommendations number references
@@ -105,9 +183,16 @@ class CitationOutOfOrder(Rule):
         "… improves survival [16]. … reduces apoptosis [17]. … in monkeys [13]."
         [13] is first cited after [17]; in order of first citation it would be [17].
 
+        Float references: a Figure 1 legend citing [4] where the text runs [1]–[3]
+        before Figure 1 is called out and [5] after it is in sequence (ICMJE); a box
+        printed in the introduction whose references [37]–[42] come after the
+        text's [1]–[36] gets one info finding, and so does an alphabetical list.
+
     How to fix:
         Renumber the references in order of first citation (``refcheck fix
         --renumber`` does it for you), or check that the citation is the one meant.
+        References numbered last because only a float cites them, or an alphabetical
+        list, are fine where the journal's style asks for it; otherwise renumber.
     """
 
     code = "RC101"
@@ -121,45 +206,131 @@ class CitationOutOfOrder(Rule):
         if not citations:
             return
         block_float, mentions = _float_positions(ms)
+        text_first: dict[int, Citation] = {}  # first citation in the running text
+        float_first: dict[int, Citation] = {}  # first citation in any float
+        in_floats: dict[int, list[Citation]] = {}
+        for c in citations:
+            for n in c.numbers:
+                if c.block not in block_float:
+                    text_first.setdefault(n, c)
+                elif not any(block_float[o.block] == block_float[c.block] for o in in_floats.get(n, ())):
+                    float_first.setdefault(n, c)
+                    in_floats.setdefault(n, []).append(c)
+
+        def where(c: Citation, use_mention: bool) -> tuple[int, ...]:
+            key = block_float[c.block]
+            return (*mentions[key], c.block, c.start) if use_mention and key in mentions else (c.block, c.start, 0, 0)
+
+        # References cited only in floats and numbered after all of the running text
+        # follow a house convention; they are judged apart (below), never as a step back.
+        last_text = max(text_first, default=0)
+        tail = {n for n in in_floats if n not in text_first and n > last_text}
+        # A reference may first appear at its first citation in the running text or,
+        # for a float, where the float is first mentioned (ICMJE) or, in the other
+        # reading, where the float sits; each reading is tried for all floats at once.
         variants = []
+        unit = 2 + len(text_first.keys() | in_floats.keys())  # more than any chain can gain by ties
         for use_mention in (True, False):
-            first: dict[int, tuple[tuple[int, int], Citation]] = {}
-            for c in citations:
-                pos = (c.block, c.start)
-                key = block_float.get(c.block)
-                if key and use_mention and key in mentions:
-                    pos = mentions[key]
-                for n in c.numbers:
-                    if n not in first or pos < first[n][0]:
-                        first[n] = (pos, c)
-            order = sorted(first, key=lambda n: (first[n][0], n))
-            keep = longest_increasing_subsequence(order)
-            flagged = {order[i] for i in range(len(order)) if i not in keep}
-            variants.append((flagged, first, order))
-        (f_a, first_a, order_a), (f_b, _, _) = variants
-        if len(f_b) < len(f_a):
-            (f_a, first_a, order_a), (f_b, _, _) = variants[1], variants[0]
-        flagged = {n for n in f_a if block_float.get(first_a[n][1].block) is None or n in f_b}
+            # Each reference in sequence counts the same; among equally long chains the
+            # one that keeps more of the running text in place wins.
+            points = [((c.block, c.start, 0, 0), n, unit + 1) for n, c in text_first.items()]
+            points += [(where(c, use_mention), n, unit) for n, cs in in_floats.items() if n not in tail for c in cs]
+            chain = heaviest_chain(points)
+            variants.append((chain, {n for _, n, _ in points} - chain.keys(), use_mention))
+        variants.sort(key=lambda v: len(v[1]))
+        (chain, flagged_best, use_mention), (_, flagged_other, _) = variants
+        flagged = {n for n in flagged_best if n in text_first or n in flagged_other}
+        place = {n: (c.block, c.start, 0, 0) for n, c in text_first.items()}
+        for n, cs in in_floats.items():
+            if n not in tail:
+                place.setdefault(n, min(where(c, use_mention) for c in cs))
+        place.update(chain)
+        last = max(chain.values(), default=(-1,))
+        fits_last = heaviest_chain([(pos, n, 1) for n in tail for c in in_floats[n]
+                                    for pos in (where(c, True), where(c, False)) if pos > last])
+        cluster = sorted(tail - fits_last.keys())
+        order = sorted(place, key=lambda n: (place[n], n))
+        rank = {n: i + 1 for i, n in enumerate(order)}
+        if len(flagged) + len(cluster) >= max(3, 0.2 * len(place)) and _alphabetical(ms.references):
+            yield self._alphabetical_list(ms, sorted(flagged | set(cluster)), text_first, float_first)
+            return
         by_citation: dict[Citation, list[int]] = {}
-        for n in sorted(flagged):
-            by_citation.setdefault(first_a[n][1], []).append(n)
+        for n in sorted(flagged, key=rank.__getitem__):
+            by_citation.setdefault(text_first.get(n) or float_first[n], []).append(n)
         for cit, numbers in sorted(by_citation.items(), key=lambda kv: (kv[0].block, kv[0].start)):
-            parts = []
-            for n in numbers:
-                rank = order_a.index(n) + 1
-                earlier = [m for m in order_a[: order_a.index(n)]]
-                highest = max(earlier, default=0)
-                parts.append(
-                    f"reference {n} is first cited here, after reference {highest} was already cited; "
-                    f"numbered in order of first citation it would be {rank}"
-                )
+            key = None if numbers[0] in text_first else block_float.get(cit.block)
             yield self.finding(
                 ms, cit.block, cit.start, cit.end,
-                "; ".join(parts).capitalize() + ".",
+                self._message(numbers, order, rank, key, key in mentions),
                 references=numbers,
                 suggestion="Renumber the references in order of first citation (refcheck fix --renumber).",
-                data={"expected": {str(n): order_a.index(n) + 1 for n in numbers}},
+                data={"expected": {str(n): rank[n] for n in numbers}},
             )
+        if cluster:
+            yield self._cluster(ms, cluster, float_first, block_float)
+
+    @staticmethod
+    def _message(numbers: list[int], order: list[int], rank: dict[int, int], key: str | None, mentioned: bool) -> str:
+        """"Reference 13 is first cited here, after reference 17; …" — never "after
+        reference 0": a number cited too early is first cited before lower ones."""
+        many = len(numbers) > 1
+        refs = f"References {_numbers(numbers)}" if many else f"Reference {numbers[0]}"
+        first = min(order.index(n) for n in numbers)
+        higher = max((m for m in order[:first] if m > min(numbers)), default=None)
+        lower = sorted({m for m in order[first + 1 :] if m < max(numbers) and m not in numbers})
+        if key is not None:
+            name = _float_name(key)
+            fit = "fit" if many else "fits"
+            float_itself = name.removeprefix("the ").removesuffix(" legend")
+            where = (f"{fit} neither where {float_itself} is first mentioned nor where {name} sits" if mentioned
+                     else f"{'do' if many else 'does'} not fit where {name} sits")
+            what = f"{refs}, first cited in {name}, {where}"
+        elif higher is not None:
+            what = f"{refs} {'are' if many else 'is'} first cited here, after reference {higher}"
+        elif lower:
+            parts = compress_numbers(lower).split(", ")
+            shown = _and(parts) if len(parts) <= 4 else ", ".join(parts[:3]) + " and others"
+            what = (f"{refs} {'are' if many else 'is'} first cited here, before "
+                    f"reference{'s' if len(lower) > 1 else ''} {shown}")
+        else:
+            what = f"{refs} {'are' if many else 'is'} first cited out of sequence"
+        would = _and([str(rank[n]) for n in numbers]) if len(numbers) <= 4 else compress_numbers(rank[n] for n in numbers)
+        return f"{what}; in order of first citation {'they' if many else 'it'} would be {would}."
+
+    def _cluster(self, ms: Manuscript, cluster: list[int], float_first: dict[int, Citation],
+                 block_float: dict[int, str]) -> Finding:
+        cits = sorted({float_first[n] for n in cluster}, key=lambda c: (c.block, c.start))
+        names = list(dict.fromkeys(_float_name(block_float[c.block]) for c in cits))
+        figures = [n.split()[2] for n in names if n.startswith("the Figure ")]
+        if len(figures) > 1:  # "the Figure 1 and 2 legends"
+            names = [f"the Figure {_and(figures)} legends"] + [n for n in names if not n.startswith("the Figure ")]
+        where = _and(names) if len(names) <= 3 else "figure legends, tables or boxes"
+        refs = f"References {_numbers(cluster)} are" if len(cluster) > 1 else f"Reference {cluster[0]} is"
+        c = cits[0]
+        return self.finding(
+            ms, c.block, c.start, c.end,
+            f"{refs} cited only in {where} and numbered after every running-text reference: "
+            "a common house convention, though ICMJE numbers them where the float is first mentioned.",
+            severity=Severity.INFO,
+            references=cluster,
+            suggestion="Keep this if the journal numbers float-only references last; "
+            "otherwise number them where each float is first mentioned.",
+            data={"convention": "float references last", "floats": names},
+        )
+
+    def _alphabetical_list(self, ms: Manuscript, flagged: list[int], text_first: dict[int, Citation],
+                           float_first: dict[int, Citation]) -> Finding:
+        c = min((text_first.get(n) or float_first[n] for n in flagged), key=lambda c: (c.block, c.start))
+        return self.finding(
+            ms, c.block, c.start, c.end,
+            f"The reference list is numbered in alphabetical order (citation–name system), so {len(flagged)} "
+            "references are first cited out of numeric order; Vancouver style numbers them in order of first citation.",
+            severity=Severity.INFO,
+            references=sorted(flagged),
+            suggestion="Keep this if the journal uses the citation–name system; "
+            "otherwise renumber in order of first citation (refcheck fix --renumber).",
+            data={"convention": "alphabetical list"},
+        )
 
 
 class CitationWithoutReference(Rule):
@@ -413,24 +584,66 @@ class ReferenceNumbering(Rule):
                                    references=[n], suggestion="Number the reference list consecutively from 1.")
 
 
+_PLACEHOLDER_TITLE = re.compile(
+    r"abstract|summary|untitled|no title|\[?no title available\]?|title|full text|pdf|n/?a|none|null|unknown", re.I)
+_ENTRY_LABEL = re.compile(r"^\s*(?:\[\d{1,4}\]|\d{1,4}[.)]|\(\d{1,4}\))[ \t]*")
+
+
+def _missing_title(ref: Reference) -> str | None:
+    """Why an entry has no usable title, or None: an empty entry, an empty title line
+    in an entry laid out one field per line, or a title that is a placeholder
+    ("Abstract") — what a reference manager writes when it could not read the work."""
+    body = ref.text
+    if ref.label_span:
+        body = body[ref.label_span[1] :]
+    elif ref.label_in_text:
+        body = _ENTRY_LABEL.sub("", body, count=1)
+    if not body.strip():
+        return "the entry is empty"
+    lines = body.split("\n")
+    first = lines[0].strip().strip(".,;: ")
+    if len(lines) > 1 and not first:
+        return "its title line is empty"
+    if len(lines) > 1 and _PLACEHOLDER_TITLE.fullmatch(first):
+        return f"it gives “{first}” as its title"
+    # One line: the title is the first field (title-first styles) or the second
+    # (after the authors, as in Vancouver).
+    for field in re.split(r"(?<=[.?!])\s+", body.strip())[:2]:
+        field = field.strip().strip(".,;: ")
+        if _PLACEHOLDER_TITLE.fullmatch(field):
+            return f"it gives “{field}” as its title"
+    title = (ref.title or "").strip().strip(".,;: ")
+    if title and _PLACEHOLDER_TITLE.fullmatch(title):
+        return f"it gives “{title}” as its title"
+    return None
+
+
 class MalformedCitation(Rule):
     """A citation that cannot be read as intended.
 
     What it flags:
-        A reversed range ("[5–3]"), an implausibly long range, an empty citation
-        ("[]"), and a manuscript that mixes numeric and author–year citations (flagged
-        once, on the first citation of the less used style).
+        In the text: a reversed range ("[5–3]"), an implausibly long range, an
+        empty citation ("[]"), a number repeated inside one citation
+        ("[52,53,80,80]"), and a manuscript that mixes numeric and author–year
+        citations (flagged once, on the first citation of the less used style).
+        In the reference list: an incomplete entry with no usable title — an empty
+        entry, an empty title line, or a placeholder such as a lone "Abstract" that
+        a reference manager wrote when it could not read the work.
 
     Why it matters:
-        Readers and reference managers cannot resolve these, and a style mix means
-        part of the manuscript was written against a different bibliography.
+        Readers and reference managers cannot resolve these: a repeated number is
+        the trace of a citation merged or edited by hand, an entry without a title
+        cannot be found, and a style mix means part of the manuscript was written
+        against a different bibliography.
 
     Example:
-        "… as reported previously [5–3]."
+        "… as reported previously [5–3]."  "… knowledge graphs [52,53,80,80]."
+        A reference entry that reads "174. Abstract / eLife Sciences Publications".
 
     How to fix:
-        Write ranges low to high, fill or remove empty brackets, and use one citation
-        style throughout.
+        Write ranges low to high, fill or remove empty brackets, cite each number
+        once, give every entry the work's title, and use one citation style
+        throughout.
     """
 
     code = "RC106"
@@ -439,10 +652,32 @@ class MalformedCitation(Rule):
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
         for c in ms.citations:
+            twice = sorted(n for n, k in Counter(c.numbers).items() if k > 1) if c.style == "numeric" else []
             if c.malformed:
                 yield self.finding(ms, c.block, c.start, c.end, f"Malformed citation: {c.malformed}.",
                                    references=c.numbers,
                                    suggestion="Write ranges from low to high and remove empty citations.")
+            elif twice:
+                yield self.finding(
+                    ms, c.block, c.start, c.end,
+                    f"The citation {c.text.strip()} names reference{'s' if len(twice) > 1 else ''} "
+                    f"{_numbers(twice)} twice.",
+                    references=twice,
+                    suggestion="Cite each reference once; check whether another reference was meant.",
+                    data={"repeated": twice},
+                )
+        for ref in ms.references:
+            why = _missing_title(ref)
+            if why:
+                text = ms.blocks[ref.block].text
+                label = f"Reference {ref.number}" if ref.number else "This reference"
+                yield self.finding(
+                    ms, ref.block, len(text) - len(text.lstrip()), len(text.rstrip()),
+                    f"{label} is incomplete: {why}.",
+                    references=[ref.number] if ref.number else [],
+                    suggestion="Give the work's title, with its authors, year and venue.",
+                    data={"incomplete_reference": why},
+                )
         if ms.citation_style == "mixed":
             numeric = [c for c in ms.citations if c.style == "numeric"]
             author_year = [c for c in ms.citations if c.style == "author-year"]
