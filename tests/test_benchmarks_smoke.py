@@ -4,6 +4,7 @@ Only that it runs and prints every figure is asserted -- never the figures."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -42,3 +43,17 @@ def test_precision_benchmark_smoke(tmp_path) -> None:
     assert "Every example form ranks above every published manuscript:" in proc.stdout
     packets = "".join(p.read_text("utf-8") for p in tmp_path.glob("packet-*.md"))
     assert packets and "against a median" not in packets  # no similarity scores for the judge
+
+
+def test_insertion_recall_smoke() -> None:
+    """benchmarks/insertion_recall.py plants defects into two corpus articles and prints
+    the three tallies (the figures are not asserted)."""
+    from conftest import corpus_dir
+
+    corpus_dir("jats")
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "insertion_recall.py"), "--articles", "2"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for name in ("hype (RC301)", "attribution (RC401)", "stripped section (RC402)"):
+        line = next(ln for ln in proc.stdout.splitlines() if ln.startswith(name))
+        assert re.search(r"\d+ / [1-9]\d*\s+caught", line), line

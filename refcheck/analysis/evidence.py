@@ -131,11 +131,14 @@ def has_evidence(ms: Manuscript, sentence: Sentence) -> bool:
 _BACK_REFERENCE = re.compile(
     r"^\W*(?:(?:however|moreover|furthermore|importantly|together|collectively|in addition|in turn)\W+)?"
     r"(?:(?:these|this|such|those|both|the)\s+(?:\w+\s+)?"
-    r"(?:stud(?:y|ies)|works?|results?|findings?|data|examples?|experiments?|reports?|papers?|analys[ie]s|"
-    r"observations?|trials?|authors?|researchers?|investigators?|groups?|models?|methods?|approach(?:es)?|tools?|reviews?)"
-    r"|they|it)\b",
+    r"(?:stud(?:y|ies)|works?|results?|findings?|data|reports?|papers?|analys[ie]s|observations?|trials?|"
+    r"experiments?|authors?|researchers?|investigators?|groups?|reviews?)"
+    r"|they)\b",
     re.I,
 )
+# Only reports of sources point back: "This approach represents a groundbreaking
+# advance" evaluates a method, and the citation before it does not make that
+# evaluation anyone's but the authors'.
 
 
 def supported_by_previous(ms: Manuscript, sentence: Sentence) -> bool:
