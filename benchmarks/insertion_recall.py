@@ -14,7 +14,9 @@ and, one at a time:
 * **attribution** — one of the uncited "studies show" sentences below is inserted the
   same way, into a paragraph that cites; caught when an RC401 finding sits in it;
 * **stripped section** — every citation of one body section (one with at least three
-  cited sentences) is removed; caught when RC402 names that section.
+  cited sentences) is removed; caught when RC402 names that section.  Sections under
+  the authors' own results or discussion are tallied apart: RC402 leaves the
+  discussion of a study's own data alone by design.
 
 Sentences and paragraphs are chosen with a fixed seed.  It prints figures and never
 fails on them (issue #15's targets: hype and attribution >= 95 %, stripped >= 85 %).
@@ -39,6 +41,7 @@ from refcheck.config import config_from_table  # noqa: E402
 from refcheck.engine import check  # noqa: E402
 
 SEED = 20261129
+PER_ARTICLE = 3  # planted sentences of each kind per article
 HYPE = [
     "This approach represents a truly groundbreaking advance for the whole field.",
     "The results obtained with this technique are remarkable and unprecedented.",
@@ -64,6 +67,11 @@ ATTRIBUTION = [
     "Experiments in animal models have revealed that the gene regulates growth.",
 ]
 _CITATION = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
+_ANY_BRACKETED_NUMBERS = re.compile(r"\[[\d,;\s–-]*\]")
+# Where the authors present their own study, RC402 is silent by design (methods,
+# results, the discussion of their own data): stripped sections there are counted
+# apart from those of introductions and review bodies.
+_OWN_STUDY = re.compile(r"result|discussion|conclusion|finding", re.I)
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9\]\)][.?!])\s+(?=[A-Z])")
 _NON_BODY = re.compile(r"abstract|method|material|reference|acknowledg|fund|author|supporting|competing", re.I)
 
@@ -107,20 +115,23 @@ def caught(markdown: str, code: str, sentence: str) -> bool:
     return any(f.code == code and target in norm(f.excerpt) for f in result.findings)
 
 
-def stripped_sections(lines: list[str]) -> list[tuple[str, list[int]]]:
-    """Body sections (heading, paragraph line indexes) with at least three cited sentences."""
-    out: list[tuple[str, list[int]]] = []
-    heading, idx = "", []
+def stripped_sections(lines: list[str]) -> list[tuple[str, list[int], bool]]:
+    """Body sections (heading, paragraph line indexes, under the authors' own results or
+    discussion?) with at least three cited sentences."""
+    out: list[tuple[str, list[int], bool]] = []
+    heading, idx, path = "", [], []
 
     def close() -> None:
         cited = sum(len(_CITATION.findall(lines[i])) for i in idx)
-        if heading and not _NON_BODY.search(heading) and cited >= 3:
-            out.append((heading, list(idx)))
+        if heading and not any(_NON_BODY.search(h) for h in path) and cited >= 3:
+            out.append((heading, list(idx), any(_OWN_STUDY.search(h) for h in path)))
 
     for i, line in enumerate(lines):
         if line.startswith("#"):
             close()
+            level = len(line) - len(line.lstrip("#"))
             heading, idx = line.lstrip("# ").strip(), []
+            path = [*path[: max(level - 2, 0)], heading]
         elif line.strip():
             idx.append(i)
     close()
@@ -130,14 +141,15 @@ def stripped_sections(lines: list[str]) -> list[tuple[str, list[int]]]:
 def run(articles: int | None = None) -> dict[str, Tally]:
     rng = random.Random(SEED)
     files = sorted(p for p in DEFAULT_CORPUS.glob("*") if p.suffix in (".xml", ".nxml"))[:articles]
-    tallies = {"hype (RC301)": Tally(), "attribution (RC401)": Tally(), "stripped section (RC402)": Tally()}
+    tallies = {"hype (RC301)": Tally(), "attribution (RC401)": Tally(),
+               "stripped section (RC402)": Tally(), "  ... in results/discussion": Tally()}
     for path in files:
         lines = jats_to_markdown(path).split("\n")
         paragraphs = body_paragraphs(lines)
         if not paragraphs:
             continue
         for name, pool, code in (("hype (RC301)", HYPE, "RC301"), ("attribution (RC401)", ATTRIBUTION, "RC401")):
-            for sentence in rng.sample(pool, 2):
+            for sentence in rng.sample(pool, PER_ARTICLE):
                 i, _heading = rng.choice(paragraphs)
                 planted = list(lines)
                 planted[i] = insert_after_first_sentence(lines[i], sentence)
@@ -148,12 +160,15 @@ def run(articles: int | None = None) -> dict[str, Tally]:
                 else:
                     t.missed.append(f"{path.name}: {sentence}")
         sections = stripped_sections(lines)
-        if sections:
-            heading, idx = rng.choice(sections)
+        for own in (False, True):
+            pool = [x for x in sections if x[2] is own]
+            if not pool:
+                continue
+            heading, idx, _ = rng.choice(pool)
             planted = list(lines)
             for i in idx:
-                planted[i] = _CITATION.sub("", planted[i])
-            t = tallies["stripped section (RC402)"]
+                planted[i] = _ANY_BRACKETED_NUMBERS.sub("", planted[i])
+            t = tallies["  ... in results/discussion" if own else "stripped section (RC402)"]
             t.tried += 1
             result = check("\n".join(planted), config_from_table({"select": ["RC402"]}))
             if any(norm(f.text) == norm(heading) or norm(heading) in norm(f.section) for f in result.findings):

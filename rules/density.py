@@ -3,16 +3,23 @@
 These rules count; they do not judge words.  "Cited" means the sentence holds a
 citation (:func:`refcheck.analysis.evidence.is_cited`), the same test the language
 rules use, so a sentence is never cited for one rule and uncited for another.
+
+What they count is read as an editor reads it: the manuscript's own work (its
+methods, its results, the discussion of its own study, appendices and derivations,
+paragraphs in which the authors speak of what they did) needs no outside source,
+and a sentence may take its source from its neighbour ("The researchers found …"
+after a cited sentence) or give it one citation per clause.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from refcheck.rules import lexicons
-from refcheck.rules.language import METHODS_SECTION, in_summary, section_exempt, text_blocks
+from refcheck.rules.language import in_summary, section_exempt, text_blocks
 
 from refcheck.analysis.evidence import (
     block_doc,
@@ -20,10 +27,12 @@ from refcheck.analysis.evidence import (
     block_tokens,
     claim_kind,
     is_cited,
+    points_to_display,
     sentence_citations,
+    supported_by_previous,
     token_range,
 )
-from refcheck.model import Block, BlockKind, Finding, Manuscript, Sentence, Severity
+from refcheck.model import Block, BlockKind, Citation, Finding, Manuscript, Sentence, Severity
 from refcheck.plugins import hookimpl
 from refcheck.rule import Rule
 
@@ -53,13 +62,66 @@ def attribution_sources() -> frozenset[str]:
     return lexicons.words("attribution-sources.txt")
 
 
+# Words in a source's noun phrase that make it other people's published work
+# ("previous studies", "many authors", "emerging evidence"), and sources that are
+# always other people's ("the literature", "experts", "some authors").
+_OTHERS_MARKERS = frozenset(
+    ["existing", "previous", "prior", "published", "earlier", "early", "past", "other", "others", "recent", "several",
+     "many", "numerous", "multiple", "various", "some", "most", "emerging", "growing", "accumulating", "increasing",
+     "mounting", "extensive", "ample", "considerable", "independent", "few"]
+)
+_EXTERNAL_SOURCES = frozenset(
+    ["literature", "author", "authors", "researcher", "researchers", "investigator", "investigators", "scientist",
+     "scientists", "expert", "experts", "publication", "publications", "paper", "papers"]
+)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """An attribution to research found in a sentence.
+
+    ``start``/``end`` are character offsets in the block; ``kind`` is ``source``
+    ("studies show"), ``passive`` ("it has been shown that"), ``phrase`` ("in recent
+    studies") or ``according`` ("according to the literature"); ``others`` is True when
+    the words mark the source as other people's published work ("previous studies",
+    "some authors", "the literature") rather than leaving it open ("experiments
+    indicate", "it has been shown"), which in a research article may be the authors'
+    own."""
+
+    start: int
+    end: int
+    kind: str
+    others: bool
+    source: str = ""  # lemma of the source noun ("experiment"), empty for a passive
+
+
 def find_attribution(ms: Manuscript, sentence: Sentence, verbs: frozenset[str]) -> tuple[int, int] | None:
-    """Character span (in the block) of an attribution to research in ``sentence``:
-    "studies demonstrate", "research on X indicates", "it has been shown that",
-    "X has been reported to", "in recent studies", "according to the literature",
-    "experts agree".  None when there is none, or when the source is this manuscript
-    ("this review shows", "our data indicate"), an anaphor of cited work ("these
-    findings suggest") or research still to be done ("future studies should show")."""
+    """Character span (in the block) of an attribution to research in ``sentence``,
+    or None (see :func:`find_attribution_detail`)."""
+    hit = find_attribution_detail(ms, sentence, verbs)
+    return None if hit is None else (hit.start, hit.end)
+
+
+def _marked_as_others(doc: Any, start: int, subj: int, lemmas: list[str]) -> bool:
+    """Does the source phrase ``doc[start:subj + 1]`` name other people's work?  "the other
+    results" (the rest of ours) does not; "other studies", "previous work" do."""
+    if lemmas[subj] in _EXTERNAL_SOURCES or doc[subj].lower_ in _EXTERNAL_SOURCES:
+        return True
+    for k in range(start, subj):
+        w = doc[k].lower_
+        if w in _OTHERS_MARKERS and not (w == "other" and k > 0 and doc[k - 1].lower_ == "the"):
+            return True
+    return False
+
+
+def find_attribution_detail(ms: Manuscript, sentence: Sentence, verbs: frozenset[str]) -> Attribution | None:
+    """An attribution to research in ``sentence``: "studies demonstrate", "research on X
+    indicates", "it has been shown that", "X has been reported to", "in recent studies",
+    "according to the literature", "experts agree".  None when there is none, or when
+    the source is this manuscript ("this review shows", "our data indicate", "it is
+    shown that" — the present tense reports this paper), an anaphor of cited work
+    ("these findings suggest") or research still to be done ("future studies should
+    show")."""
     doc = block_doc(ms, sentence.block)
     a, b = token_range(ms, sentence)  # the tokens starting inside the sentence
     if a >= b:
@@ -70,8 +132,8 @@ def find_attribution(ms: Manuscript, sentence: Sentence, verbs: frozenset[str]) 
     sources = attribution_sources()
     first = a
 
-    def span(a: int, b: int) -> tuple[int, int]:
-        return plain.starts[a], plain.ends[b - 1]
+    def hit(a: int, b: int, kind: str, others: bool, source: int | None = None) -> Attribution:
+        return Attribution(plain.starts[a], plain.ends[b - 1], kind, others, "" if source is None else lemmas[source])
 
     for i in range(a, b):
         lem = lemmas[i]
@@ -81,7 +143,7 @@ def find_attribution(ms: Manuscript, sentence: Sentence, verbs: frozenset[str]) 
             continue
         tok = doc[i]
         # 1. Source noun + (aux/adverbs) + reporting verb.
-        if lem in verbs and tok.i > first and _verb_like(doc, tok, lemmas):
+        if lem in verbs and tok.i > first and _verb_like(doc, tok, lemmas, verbs):
             j = tok.i - 1
             while j >= first and doc[j].lower_ in _BETWEEN:
                 j -= 1
@@ -89,32 +151,35 @@ def find_attribution(ms: Manuscript, sentence: Sentence, verbs: frozenset[str]) 
             if subj is None and j >= first:
                 subj = _fronted_source(doc, j, first, sources, lemmas)
             if subj is not None and not _self_or_wished(doc, subj, first) and not _modal_or_be(doc, subj, tok.i):
-                return span(_phrase_start(doc, subj, first), tok.i + 1)
+                start = _phrase_start(doc, subj, first)
+                return hit(start, tok.i + 1, "source", _marked_as_others(doc, start, subj, lemmas), subj)
         # 2. Passive: "it has been shown that", "X have been found to", "is reported to".
         if lem in ("have", "has", "be") and tok.i + 2 < len(doc):
             nxt, verb, after = doc[tok.i + 1], doc[tok.i + 2], doc[tok.i + 3] if tok.i + 3 < len(doc) else None
             if nxt.lower_ == "been" and lemmas[verb.i] in _PASSIVE_VERBS and verb.lower_.endswith(("n", "ed")) \
                     and after is not None and after.lower_ in ("that", "to"):
                 a = tok.i - 1 if tok.i > first and doc[tok.i - 1].lower_ == "it" else tok.i
-                return span(a, tok.i + 3)
-        if lem == "be" and tok.i > first and doc[tok.i - 1].lower_ == "it" and tok.i + 2 < len(doc):
+                return hit(a, tok.i + 3, "passive", False)
+        # "It was shown that": past tense only; "it is shown that" reports this paper.
+        if lem == "be" and tok.lower_ in ("was", "were") and tok.i > first and doc[tok.i - 1].lower_ == "it" \
+                and tok.i + 2 < len(doc):
             verb, after = doc[tok.i + 1], doc[tok.i + 2]
             if lemmas[verb.i] in _PASSIVE_VERBS and verb.lower_.endswith(("n", "ed")) and after.lower_ == "that":
-                return span(tok.i - 1, tok.i + 2)
+                return hit(tok.i - 1, tok.i + 2, "passive", False)
         # 3. "in recent studies", "according to (the) literature / experts".
         if tok.lower_ in ("in", "by") and tok.i + 2 < len(doc) and doc[tok.i + 1].lower_ in _PP_QUANT:
             k = tok.i + 2
             while k < len(doc) and k - tok.i <= 3 and lemmas[k] not in sources:
                 k += 1
             if k < len(doc) and lemmas[k] in sources and doc[k].lower_.endswith("s") and doc[k].lower_ not in ("analysis",):
-                return span(tok.i, k + 1)
+                return hit(tok.i, k + 1, "phrase", _marked_as_others(doc, tok.i + 1, k, lemmas), k)
         if tok.lower_ == "according" and tok.i + 2 < len(doc) and doc[tok.i + 1].lower_ == "to":
             k = tok.i + 2
             while k < len(doc) and k - tok.i <= 4 and lemmas[k] not in sources:
                 k += 1
             if k < len(doc) and _source_at(doc, k, first, sources, lemmas) is not None \
                     and not (set(t.lower_ for t in doc[tok.i + 2 : k]) & _SELF):
-                return span(tok.i, k + 1)
+                return hit(tok.i, k + 1, "according", True, k)
     return None
 
 
@@ -123,7 +188,7 @@ _PATTERN_WORDS = frozenset(["in", "by", "according"])
 _NOUN_AMBIGUOUS = frozenset(["claim", "report", "support", "note", "point", "document", "finding", "review", "study"])
 
 
-def _verb_like(doc: Any, tok: Any, lemmas: list[str]) -> bool:
+def _verb_like(doc: Any, tok: Any, lemmas: list[str], verbs: frozenset[str] = frozenset()) -> bool:
     """Is the reporting-verb candidate a verb here?  "research finding", "research claims
     and …" are nouns; "studies claim that …" is a verb.  A tagger decides when present."""
     if tok.pos_:
@@ -132,13 +197,32 @@ def _verb_like(doc: Any, tok: Any, lemmas: list[str]) -> bool:
         return False
     nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
     prev = doc[tok.i - 1] if tok.i > 0 else None
-    if tok.lower_.endswith("ed") and (nxt is None or nxt.lower_ in {"by", ".", ",", "in", "for", "from", "as", ";"}) \
-            and (prev is None or prev.lower_ not in {"have", "has", "had"}):
-        return False  # participle: "the studies identified by the search"
+    if tok.lower_.endswith("ed") and (prev is None or prev.lower_ not in {"have", "has", "had"}):
+        if nxt is None or nxt.lower_ in {"by", ".", ",", "in", "for", "from", "as", ";"}:
+            return False  # participle: "the studies identified by the search"
+        if _finite_verb_follows(doc, nxt.i, lemmas, verbs):
+            return False  # reduced relative: "the studies identified demonstrated …", "… identified limited the …"
     if lemmas[tok.i] in _NOUN_AMBIGUOUS:
         nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
         return nxt is not None and nxt.lower_ == "that"
     return True
+
+
+_FINITE_AUX = frozenset(["was", "were", "is", "are", "has", "have", "had", "did", "do", "does"])
+_OBJECT_START = frozenset(["the", "a", "an", "that", "this", "these", "their", "its", "our"])
+
+
+def _finite_verb_follows(doc: Any, k: int, lemmas: list[str], verbs: frozenset[str]) -> bool:
+    """Is ``doc[k]`` the finite verb of the clause, so that the -ed word before it is a
+    participle modifying the subject?  A reporting verb ("demonstrated"), an auxiliary
+    ("were"), or an -ed verb taking an object ("limited the extent"); not an adjective
+    ("reported increased mortality")."""
+    w = doc[k].lower_
+    if w in _FINITE_AUX:
+        return True
+    if w.endswith("ed") and lemmas[k] in verbs:
+        return True
+    return w.endswith("ed") and k + 1 < len(doc) and doc[k + 1].lower_ in _OBJECT_START
 
 
 def _source_at(doc: Any, j: int, first: int, sources: frozenset[str], lemmas: list[str]) -> int | None:
@@ -160,8 +244,8 @@ def _source_at(doc: Any, j: int, first: int, sources: frozenset[str], lemmas: li
     if lemmas[j] in _OWN_BY_DEFAULT or tok.lower_ in _OWN_BY_DEFAULT:
         k = j - 1
         while k >= first and doc[k].is_alpha and j - k <= 3:
-            if doc[k].lower_ in _OTHERS:
-                return j
+            if doc[k].lower_ in _OTHERS and not (doc[k].lower_ == "other" and k > 0 and doc[k - 1].lower_ == "the"):
+                return j  # "existing results"; "the other results" are the rest of the authors' own
             k -= 1
         return None
     return j
@@ -210,6 +294,127 @@ def _modal_or_be(doc: Any, subj: int, verb: int) -> bool:
                for t in doc[subj + 1 : verb])
 
 
+# -- sections and the manuscript's own work ------------------------------------------
+
+# "2.5.2. ", "IV. ", "A) " before a heading's words.
+_NUMBERING = re.compile(r"^\s*(?:(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-Za-z][.)])\s+)+")
+_METHODS_HEADING = re.compile(
+    r"^(?:(?:materials?|patients|subjects|participants)\s+and\s+methods|methods?|methodology|"
+    r"experimental\s+(?:procedures?|section|design)|study\s+design)\b",
+    re.I,
+)
+_RESULTS_HEADING = re.compile(r"^results?\b", re.I)
+
+
+def heading_title(text: str) -> str:
+    """A heading without its numbering: "2.5.2. Economic evaluation" -> "Economic evaluation"."""
+    return _NUMBERING.sub("", text).strip()
+
+
+def heading_patterns(patterns: Iterable[Any]) -> list[re.Pattern[str]]:
+    """Heading patterns of a rule option: regular expressions, searched case-insensitively
+    in each heading of a section's path (numbering removed).  A plain word ("funding")
+    matches as a substring, as it always did; an invalid expression is taken literally."""
+    out = []
+    for p in patterns:
+        try:
+            out.append(re.compile(str(p), re.I))
+        except re.error:
+            out.append(re.compile(re.escape(str(p)), re.I))
+    return out
+
+
+def path_matches(path: Iterable[str], patterns: list[re.Pattern[str]]) -> bool:
+    """Does any heading of the section path match any pattern?"""
+    return any(p.search(heading_title(t)) for t in path for p in patterns)
+
+
+def reports_own_study(ms: Manuscript) -> bool:
+    """Does the manuscript report a study of its own (a research article, a systematic
+    review or meta-analysis)?  It does when it has both a methods heading ("Methods",
+    "Materials and methods", "Experimental procedures") and a "Results" heading; its
+    Results and Discussion then present and interpret the authors' own data."""
+    cache = ms.metadata.setdefault("_density", {})
+    if "own_study" not in cache:
+        titles = {heading_title(b.text) for b in ms.blocks if b.kind is BlockKind.HEADING}
+        titles |= {heading_title(t) for b in ms.blocks for t in b.section}
+        cache["own_study"] = any(_METHODS_HEADING.search(t) for t in titles) and \
+            any(_RESULTS_HEADING.search(t) for t in titles)
+    return cache["own_study"]
+
+
+# The authors announce their own study: "Here, we report …", "In this study we show …",
+# "we find that …".  Reviewing ("here we review …") is not reporting a study.
+_ANNOUNCES_OWN_WORK = re.compile(
+    r"\b(?:here|in\s+(?:this|the\s+present)\s+(?:study|paper|work|article|report|manuscript))\s*,?\s+we\s+"
+    r"(?!review|discuss|summari|survey|outline|overview|highlight|consider|describe\s+recent)\w+"
+    r"|\bwe\s+(?:(?:have|also|further|now|then)\s+)?(?:report|show|demonstrate|find|found|identif\w*|uncover\w*|"
+    r"observed|measured|tested|establish\w*)\b",
+    re.I,
+)
+# A sentence whose subject is the authors: "We replicated …", "Here, we …", "Our data …".
+_FIRST_PERSON_SUBJECT = re.compile(
+    r"^\W*(?:(?:here|in\s+(?:this|the\s+present)\s+\w+|thus|therefore|overall|together|finally|first|second|"
+    r"in\s+addition|moreover|furthermore|importantly|again|similarly)\W+)?(?:we|our|i)\b",
+    re.I,
+)
+_URL = re.compile(r"\bhttps?://|\bwww\.\w|\bdoi:\s*10\.", re.I)
+# A named source with its citation lost: "Smith et al. showed", "Smith and Jones (2004)".
+_NAMED_AUTHORS = re.compile(r"\b[A-Z][\w'’-]+\s+et\s+al\b|\b[A-Z][\w'’-]+\s+(?:and|&)\s+[A-Z][\w'’-]+\s+\(\d{4}")
+
+# Words that carry no topic: a claim and the sentence after it share topic words when
+# the second elaborates the first.
+_NOT_TOPIC = frozenset(
+    ["study", "research", "evidence", "literature", "trial", "experiment", "result", "finding", "datum", "data",
+     "work", "report", "author", "show", "demonstrate", "suggest", "indicate", "reveal", "find", "emerge",
+     "emerging", "recent", "previous", "early", "other", "many", "several", "include", "example", "instance"]
+)
+
+
+def _topic_lemmas(ms: Manuscript, sentence: Sentence) -> set[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    a, b = token_range(ms, sentence)
+    lemmas = block_lemmas(ms, sentence.block)
+    toks = block_tokens(ms, sentence.block)
+    return {
+        lemmas[i].lower() for i in range(a, b)
+        if toks.alphas[i] and len(toks.lowers[i]) > 2 and toks.lowers[i] not in STOP_WORDS
+        and lemmas[i].lower() not in _NOT_TOPIC and lemmas[i].lower() not in STOP_WORDS
+    }
+
+
+def opens_cited_paragraph(ms: Manuscript, sentence: Sentence, window: int = 2, shared: int = 2) -> bool:
+    """Is ``sentence`` a topic sentence whose evidence follows: the first sentence of its
+    paragraph, with a cited sentence among the next ``window`` that takes up its topic
+    (``shared`` topic words in common)?  "Emerging evidence suggests that the variant
+    influences long COVID risk. … Meta-analyses [12] show that the odds of long COVID
+    declined across variants …"."""
+    sents = ms.sentences_in(sentence.block)
+    if not sents or sents[0].start != sentence.start:
+        return False
+    mine = _topic_lemmas(ms, sentence)
+    return any(is_cited(ms, s) and len(mine & _topic_lemmas(ms, s)) >= shared for s in sents[1 : 1 + window])
+
+
+# Sources that may be the authors' own when nothing marks them as others' ("experiments
+# indicate", "the data show"); "research" and "studies" are the literature's.
+_OWN_CAPABLE = frozenset(
+    ["experiment", "analysis", "result", "finding", "datum", "data", "observation", "evidence", "measurement",
+     "simulation", "survey", "investigation"]
+)
+
+
+METHODS_PATTERNS = [
+    r"\bmethods?\b", r"\bmethodology\b", r"\bmaterials\b", r"\bprocedures?\b", r"\bprotocols?\b",
+    r"\bstatistical analys[ie]s\b",
+]
+APPENDIX_PATTERNS = [
+    r"\bappendi(?:x|ces)\b", r"\bsupplementa", r"\bsupporting information\b", r"\bderivations?\b", r"\bproofs?\b",
+]
+ATTRIBUTION_EXEMPT = [*METHODS_PATTERNS, r"^results?\b", *APPENDIX_PATTERNS]
+
+
 class UncitedAttribution(Rule):
     """A sentence attributes a claim to research ("studies demonstrate") but cites nothing.
 
@@ -218,12 +423,32 @@ class UncitedAttribution(Rule):
         "numerous clinical trials have demonstrated", "current literature indicates",
         "it has been shown that", "X has been reported to", "in recent studies",
         "according to the literature", "experts agree" — in a sentence with no
-        citation.  Not flagged: calls for research ("more trials are needed",
-        "future studies should show"), statements about this manuscript ("this
-        review shows", "our data indicate"), anaphors of work just cited ("these
-        findings suggest"), and any sentence with a citation, wherever in the
-        sentence it closes the clause.  In the abstract and conclusions, where
-        citations are not customary, the severity is info by default.
+        citation.
+
+        Not flagged: calls for research ("more trials are needed", "future studies
+        should show"); this manuscript and its own results ("this review shows",
+        "our data indicate", "it is shown that", "We replicated effects documented in
+        other studies"); a sentence that points back to the source cited just before
+        it ("The researchers found …", "These studies …", "They …" after a cited
+        sentence); a sentence that names its source by address (a URL or DOI); any
+        sentence with a citation, wherever in the sentence it closes the clause; and
+        the sections where the authors present their own work — methods, results,
+        appendices, derivations and supplementary material (option ``exempt``,
+        regular expressions matched in the section's headings) — unless the
+        attribution names other people's work ("previous studies have shown").  In a paragraph where
+        the authors announce their own study ("Here, we report …"), an attribution
+        that does not name other people's work ("previous", "published", "other",
+        "many", "the literature", "authors") and whose source may be theirs
+        ("experiments", "data", "analyses", "evidence") is taken as theirs and not
+        flagged.
+
+        Info, not warning: in the abstract and conclusions, where citations are not
+        customary (``summary_severity``); a topic sentence opening a paragraph whose
+        next sentences cite the evidence on the same topic ("Emerging evidence
+        suggests X. … Meta-analyses [12] show X …"); and in the Discussion of a
+        manuscript that reports its own study (it has Methods and Results), an
+        attribution that does not name other people's work ("Three lines of evidence
+        indicate …").  A severity set in the configuration applies to every finding.
 
     Why it matters:
         "Studies show" promises evidence and withholds it: the reader cannot tell
@@ -236,45 +461,94 @@ class UncitedAttribution(Rule):
 
     How to fix:
         Cite the studies meant, right after the claim they support — or, if the
-        claim is the authors' own reasoning, say so and drop the attribution.
+        claim is the authors' own reasoning or result, say so and drop the
+        attribution.
     """
 
     code = "RC401"
     name = "uncited-attribution"
     default_severity = Severity.WARNING
-    options = {"add": [], "remove": [], "summary_severity": "info"}
+    options = {"add": [], "remove": [], "summary_severity": "info", "exempt": ATTRIBUTION_EXEMPT}
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
         verbs = attribution_verbs(options)
-        summary_sev = Severity(str(options.get("summary_severity", "info")).lower())
+        # A severity the user configured is what every finding gets; the defaults grade.
+        summary_sev = self.severity if self.configured else Severity(str(options.get("summary_severity", "info")).lower())
+        exempt = heading_patterns(options.get("exempt", ATTRIBUTION_EXEMPT))
         blocks = {b.index: b for b in text_blocks(ms)}
         for s in ms.sentences:
             block = blocks.get(s.block)
-            if block is None or is_cited(ms, s) or any(METHODS_SECTION.search(t) for t in block.section):
+            if block is None:
                 continue
-            hit = find_attribution(ms, s, verbs)
-            if hit is None:
+            judged = judge_attribution(ms, s, block, verbs)
+            if judged is None:
                 continue
-            start, end = hit
-            phrase = block.text[start:end]
+            hit, why = judged
+            # Methods, results and appendices report the authors' own work; there only
+            # an attribution marked as other people's ("previous studies have shown")
+            # still asks for its source.
+            if path_matches(block.section, exempt) and not hit.others:
+                continue
+            if in_summary(block):
+                severity = summary_sev
+            elif why and not self.configured:
+                severity = Severity.INFO
+            else:
+                severity, why = self.severity, None
+            phrase = block.text[hit.start : hit.end]
             yield self.finding(
-                ms, block.index, start, end,
+                ms, block.index, hit.start, hit.end,
                 f"“{phrase}” attributes the claim to published research, but the sentence cites none. "
                 "Cite the studies meant.",
-                severity=summary_sev if in_summary(block) else self.severity,
+                severity=severity,
                 suggestion="Add the citation(s) for the research this sentence refers to.",
+                data={"graded": why} if why else None,
             )
+
+
+def judge_attribution(ms: Manuscript, s: Sentence, block: Block, verbs: frozenset[str]) -> tuple[Attribution, str | None] | None:
+    """RC401's reading of one sentence: None when it holds no uncited attribution an
+    editor would query, else the attribution and, when the evidence is weak, why (a
+    topic sentence whose next sentences cite; the discussion of the authors' own study)."""
+    if is_cited(ms, s):
+        return None
+    hit = find_attribution_detail(ms, s, verbs)
+    if hit is None or supported_by_previous(ms, s) or _URL.search(s.text):
+        return None
+    if hit.kind == "phrase" and _FIRST_PERSON_SUBJECT.match(s.text):
+        return None  # "We replicated several effects documented in other studies": the authors' result
+    if not hit.others and hit.source in _OWN_CAPABLE and _ANNOUNCES_OWN_WORK.search(block.text):
+        return None  # "Here, we report … Genetic epistasis experiments indicate …": their experiments
+    if not hit.others and reports_own_study(ms) and _in_discussion(block):
+        return hit, "discussion of the authors' own study"
+    if opens_cited_paragraph(ms, s):
+        return hit, "topic sentence; the next sentences cite"
+    return hit, None
+
+
+_DISCUSSION_HEADING = re.compile(r"^(?:general\s+)?discussion\b|^results\s+and\s+discussion\b", re.I)
+
+
+def _in_discussion(block: Block) -> bool:
+    return any(_DISCUSSION_HEADING.search(heading_title(t)) for t in block.section)
 
 
 # -- RC402 --------------------------------------------------------------------
 
 DEFAULT_EXEMPT = [
-    "abstract", "keywords", "key words", "conclusion", "concluding", "summary", "acknowledg", "funding",
-    "financial", "disclosure", "conflict", "competing", "contribution", "data availability",
-    "availability of data", "references", "bibliography", "declaration", "publisher", "abbreviation",
-    "supplementa", "methods", "materials", "results", "case report", "case presentation",
-    "statistical analysis", "ethics",
+    # front matter and back matter
+    r"^authors?\b", r"^author (?:information|details|affiliations?|notes?)\b", r"\baffiliations?\b",
+    r"\bcorrespondence\b", r"\borcid\b", r"\bcontributors?\b", r"contribution",
+    "abstract", r"key ?words", "conclusion", "concluding", "summary", "acknowledg", "funding", "financial",
+    "disclosure", "conflict", "competing", "data availability", r"availability of (?:data|materials|code)",
+    "code availability", "references", "bibliography", "declaration", "publisher", "abbreviation",
+    # the authors' own work: methods, results, appendices and derivations, limitations, plans
+    *METHODS_PATTERNS, r"^results?\b", "case report", "case presentation", "ethics",
+    *APPENDIX_PATTERNS, r"\blimitations?\b",
+    r"\bfuture (?:work|directions?|enhancements?|plans?|developments?|perspectives?|research|studies)\b",
 ]
+# Exempt when the manuscript reports its own study (see reports_own_study).
+DEFAULT_EXEMPT_OWN_STUDY = [r"^(?:general\s+)?discussion\b"]
 _OWN_WORK = re.compile(r"\b(?:we|our|us)\b|\b(?:Fig(?:ure)?s?\.?|Table|Supplementary)\s*S?\d", re.I)
 
 
@@ -287,6 +561,11 @@ def _sections(ms: Manuscript) -> list[tuple[Block | None, list[Block]]]:
         elif b.kind is BlockKind.PARAGRAPH:
             out[-1][1].append(b)
     return out
+
+
+def _own_work(sentence: Sentence) -> bool:
+    """About the authors' own work: "we", "our", "Figure 2", "Table 1"."""
+    return bool(_OWN_WORK.search(sentence.text)) or points_to_display(sentence.text)
 
 
 def _count(ms: Manuscript, blocks: list[Block], by_block: dict[int, list[Sentence]]) -> tuple[int, int, int]:
@@ -304,9 +583,38 @@ def _count(ms: Manuscript, blocks: list[Block], by_block: dict[int, list[Sentenc
             if c:
                 claims += 1
                 cited += 1
-            elif not _OWN_WORK.search(s.text) and claim_kind(ms, s):
+            elif not _own_work(s) and claim_kind(ms, s):
                 claims += 1
     return claims, cited, words
+
+
+def _uncited_appeal(ms: Manuscript, blocks: list[Block], by_block: dict[int, list[Sentence]],
+                    verbs: frozenset[str]) -> str | None:
+    """The first words in ``blocks`` that refer to sources without citing them — an
+    attribution to research ("numerous trials have demonstrated") or named authors
+    ("Smith et al. showed") in an uncited sentence, not pointing back to a cited one.
+    Such a section says its claims come from the literature and gives none of it."""
+    for b in blocks:
+        for s in by_block.get(b.index, []):
+            if is_cited(ms, s) or _URL.search(s.text) or supported_by_previous(ms, s):
+                continue
+            named = _NAMED_AUTHORS.search(s.text)
+            if named:
+                return named.group(0)
+            judged = judge_attribution(ms, s, b, verbs)
+            if judged is not None and judged[1] is None:
+                return b.text[judged[0].start : judged[0].end]
+    return None
+
+
+def _unmarked(blocks: list[Block], by_block: dict[int, list[Sentence]]) -> bool:
+    """Does nothing in ``blocks`` tell the reader the claims are the authors' own?  No
+    pointer to the manuscript's own figures or tables, and at most a quarter of the
+    sentences in the first person ("we", "our")."""
+    sents = [s for b in blocks for s in by_block.get(b.index, [])]
+    if any(points_to_display(s.text) for s in sents):
+        return False
+    return 4 * sum(1 for s in sents if _own_work(s)) <= len(sents)
 
 
 class LowCitationDensity(Rule):
@@ -319,11 +627,31 @@ class LowCitationDensity(Rule):
         claims of which under ``min_cited_ratio`` (25%) are cited is flagged on its
         heading, with the figures ("5 claims, 0 cited, 98 words").  A paragraph of at
         least ``paragraph_min_claims`` (4) claims and no citation at all is flagged on
-        its first sentence when its section as a whole passed.  Sentences about the
-        authors' own work ("we", "our", "Figure 2") are not counted.  Exempt by
-        default (option ``exempt``, matched as words in the heading): abstract,
-        keywords, conclusions, acknowledgements, funding, disclosure and conflicts,
-        author contributions, data availability, references, methods and results.
+        its first sentence when its section as a whole passed and no sentence of it
+        speaks of the authors' own work.  Sentences about the authors' own work
+        ("we", "our", "Figure 2") are not counted.
+
+        The finding is a warning when the section (or paragraph) also appeals to
+        sources it does not cite — "numerous clinical trials have demonstrated",
+        "Initial studies indicate", "Smith et al. showed" with no citation — so its
+        claims say they come from the literature and the sources are missing; and
+        when a titled section cites nothing at all and nothing in it is the
+        authors' own (no pointer to their figures or tables, at most a quarter of
+        its sentences in the first person), so nothing tells the reader where its
+        claims come from.  Otherwise the sparse citations may be the authors' own
+        synthesis or argument (an essay's untitled opening, a model, a description
+        of their software next to its figure), and the finding is info.  A
+        severity set in the configuration applies to every finding.
+
+        Only body prose is tested.  Exempt by default (option ``exempt``: regular
+        expressions searched in the section's headings, numbering removed): front
+        matter (authors, affiliations, correspondence, ORCID, contributions),
+        abstract, keywords, conclusions, acknowledgements, funding, disclosures and
+        conflicts, data availability, references; methods, results, case reports,
+        ethics; appendices, derivations, proofs and supplementary material;
+        limitations; future work and plans.  In a manuscript that reports its own
+        study (it has a Methods and a Results heading) the Discussion is exempt too
+        (option ``exempt_own_study``): it interprets the authors' own data.
 
     Why it matters:
         A stretch of review or introduction with no citations is either the authors'
@@ -331,18 +659,21 @@ class LowCitationDensity(Rule):
         Either way the reader cannot check it.
 
     Example:
-        "2.5.2. Economic evaluation" — 4 claims about costs and benefits, none cited.
+        "2.5.2. Economic evaluation" — 4 claims about costs and benefits, none cited,
+        and "Initial studies indicate …" with no study named: a warning.
 
     How to fix:
         Cite the sources of the claims, or make plain which statements are the
         authors' own argument.  Tune with ``[tool.refcheck.options.RC402]``:
-        ``min_claims``, ``min_cited_ratio``, ``paragraph_min_claims``, ``exempt``.
+        ``min_claims``, ``min_cited_ratio``, ``paragraph_min_claims``, ``exempt``,
+        ``exempt_own_study``.
     """
 
     code = "RC402"
     name = "low-citation-density"
     default_severity = Severity.WARNING
-    options = {"min_claims": 3, "min_cited_ratio": 0.25, "paragraph_min_claims": 4, "exempt": DEFAULT_EXEMPT}
+    options = {"min_claims": 3, "min_cited_ratio": 0.25, "paragraph_min_claims": 4, "exempt": DEFAULT_EXEMPT,
+               "exempt_own_study": DEFAULT_EXEMPT_OWN_STUDY}
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
         if ms.citation_style == "none" and not ms.references:
@@ -350,15 +681,24 @@ class LowCitationDensity(Rule):
         min_claims = int(options.get("min_claims", 3))
         ratio = float(options.get("min_cited_ratio", 0.25))
         para_min = int(options.get("paragraph_min_claims", 4))
-        exempt = [str(e).lower() for e in options.get("exempt", DEFAULT_EXEMPT)]
+        exempt = heading_patterns(options.get("exempt", DEFAULT_EXEMPT))
+        if reports_own_study(ms):
+            exempt += heading_patterns(options.get("exempt_own_study", DEFAULT_EXEMPT_OWN_STUDY))
+        verbs = attribution_verbs({})
         by_block: dict[int, list[Sentence]] = {}
         for s in ms.sentences:
             by_block.setdefault(s.block, []).append(s)
+
+        def grade(appeal: str | None, unmarked: bool = False) -> Severity:
+            return self.severity if self.configured or appeal or unmarked else Severity.INFO
+
         for heading, body in _sections(ms):
             if not body:
                 continue
             path = heading.section if heading is not None else body[0].section
-            if any(e in t.lower() for t in path for e in exempt) or section_exempt(body[0]):
+            if heading is not None and not path:
+                path = (heading.text,)
+            if path_matches(path, exempt) or section_exempt(body[0]) or path_matches(body[0].section, exempt):
                 continue
             body = [b for b in body if not in_summary(b)]
             claims, cited, words = _count(ms, body, by_block)
@@ -367,37 +707,131 @@ class LowCitationDensity(Rule):
                 text = anchor.text
                 start = len(text) - len(text.lstrip())
                 title = heading.text.strip() if heading is not None else "the text before the first heading"
+                appeal = _uncited_appeal(ms, body, by_block, verbs)
+                unmarked = heading is not None and cited == 0 and _unmarked(body, by_block)
+                why = f" It refers to sources it does not cite (“{appeal}”)." if appeal else ""
                 yield self.finding(
                     ms, anchor.index, start, len(text.rstrip()),
                     f"Section “{title}”: {claims} claims, {cited} cited, {words} words. "
-                    "Most of its claims give the reader no source to check.",
+                    f"Most of its claims give the reader no source to check.{why}",
+                    severity=grade(appeal, unmarked),
                     suggestion="Cite the sources of these claims, or make clear which are the authors' own argument.",
-                    data={"claims": claims, "cited": cited, "words": words, "scope": "section"},
+                    data={"claims": claims, "cited": cited, "words": words, "scope": "section", "appeal": appeal},
                 )
                 continue
             for b in body:
                 claims, cited, words = _count(ms, [b], by_block)
-                if claims >= para_min and cited == 0:
-                    s = by_block[b.index][0]
-                    yield self.finding(
-                        ms, b.index, s.start, s.end,
-                        f"Paragraph of {claims} claims with no citation ({words} words).",
-                        suggestion="Cite the sources of these claims, or make clear they are the authors' own argument.",
-                        data={"claims": claims, "cited": 0, "words": words, "scope": "paragraph"},
-                    )
+                sents = by_block.get(b.index, [])
+                if claims < para_min or cited or any(_own_work(s) for s in sents):
+                    continue
+                appeal = _uncited_appeal(ms, [b], by_block, verbs)
+                why = f" It refers to sources it does not cite (“{appeal}”)." if appeal else ""
+                s = sents[0]
+                yield self.finding(
+                    ms, b.index, s.start, s.end,
+                    f"Paragraph of {claims} claims with no citation ({words} words).{why}",
+                    severity=grade(appeal),
+                    suggestion="Cite the sources of these claims, or make clear they are the authors' own argument.",
+                    data={"claims": claims, "cited": 0, "words": words, "scope": "paragraph", "appeal": appeal},
+                )
 
 
 # -- RC403 --------------------------------------------------------------------
 
+STACKING_EXEMPT = [*METHODS_PATTERNS, *APPENDIX_PATTERNS]
+_NUMBER_WORDS = {
+    w: n for n, w in enumerate(
+        ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])
+} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "hundreds": 100, "dozens": 24}
+# "many studies", "numerous recent works", "seven controlled IPTc studies", "over 16 trials":
+# the sentence speaks of a set of studies, and the citation lists its members.
+_STUDY_SET = re.compile(
+    r"\b(?P<q>many|numerous|several|multiple|various|a\s+number\s+of|a\s+series\s+of|a\s+range\s+of|dozens\s+of|"
+    r"hundreds\s+of|\d+|" + "|".join(_NUMBER_WORDS) + r")\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:stud(?:y|ies)|trials|works|papers|reports|publications|articles|investigations|experiments|cohorts|"
+    r"analyses|reviews|groups|datasets|surveys|meta-analyses)\b",
+    re.I,
+)
+# Between two citations, nothing but connectives: "[1–4] and [5–8]", "[3], see also [9–12]".
+_CONNECTIVE_GAP = re.compile(
+    r"^(?:[\s,;:()\[\]–—-]|\band\b|\bor\b|\bsee\b|\balso\b|\be\.g\.|\bcf\.?|\bi\.e\.|\breviewed\s+in\b|"
+    r"\bfor\s+(?:a\s+)?reviews?\b|\brefs?\.?|\breferences\s+therein\b)*$",
+    re.I,
+)
+_COORDINATOR = re.compile(r"(?<!,)\s+(?:and|or)\s+", re.I)
+
+
+def _names_its_set(segment: str, n: int) -> bool:
+    """Does the clause before the citation speak of the set of studies it cites?  A count
+    must be at least half the references cited ("twelve studies [12–23]")."""
+    for m in _STUDY_SET.finditer(segment):
+        q = m.group("q").lower()
+        value = int(q) if q.isdigit() else _NUMBER_WORDS.get(q)
+        if value is None or value * 2 >= n:
+            return True
+    return False
+
+
+def _enumerates(segment: str, n: int) -> bool:
+    """Is the citation the sources of a list of at least three items ("mice lacking GH,
+    estrogen, IGF-1, GH receptor, or ERα [17,24–31]") with at most two references per
+    item?  Then each listed item has its sources: the references are distributed."""
+    commas = segment.count(",")
+    coordinators = len(_COORDINATOR.findall(segment)) + len(re.findall(r",\s+(?:and|or)\s+", segment, re.I))
+    if commas < 1 or not coordinators:
+        return False
+    items = commas + len(_COORDINATOR.findall(segment)) + 1
+    return items >= 3 and n <= 2 * items
+
+
+def _groups(block_text: str, cits: list[Citation]) -> list[list[Citation]]:
+    """The sentence's citations, adjacent ones merged: only connectives between them."""
+    groups: list[list[Citation]] = []
+    for c in cits:
+        if groups and _CONNECTIVE_GAP.match(block_text[groups[-1][-1].end : c.start]):
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    return groups
+
+
+# A legend or a table row written as text (Markdown): "Figure 2. …", "Table S1: …",
+# "![Figure 1 …](fig1.png)", "| a | [1–12] |".
+_LEGEND_TEXT = re.compile(
+    r"^\s*(?:!\[|\|)|^\s*(?:(?:Supplementary|Additional|Supporting)\s+)?(?:Fig(?:ure)?s?\.?|Tables?|Box)\s*S?\d+[A-Za-z]?\s*[.:|]",
+    re.I,
+)
+
+
+def is_legend(block: Block) -> bool:
+    """A figure legend, table cell or supplementary caption, by reader kind or by form."""
+    return block.kind in (BlockKind.CAPTION, BlockKind.TABLE_CELL) or bool(_LEGEND_TEXT.match(block.text))
+
+
+def _reference_count(cits: list[Citation]) -> int:
+    return len({n for c in cits for n in c.numbers}) + sum(len(c.authors_year) for c in cits if not c.numbers)
+
 
 class CitationStacking(Rule):
-    """One citation, or one sentence, that cites more than N references at once.
+    """One citation, or one run of adjacent citations, that names more than N references.
 
     What it flags:
         A single citation naming more than ``max_references`` (6) references
-        ("[3–12]"), and a sentence whose citations together name more than that
-        many distinct references (flagged on the span from its first to its last
-        citation, when no single citation in it is already flagged).
+        ("[3–12]"), and a run of citations with only connectives between them
+        ("[1–4] and [5–8]", "[3], see also [9–12]") naming more than that many
+        together, flagged on the run.
+
+        Not flagged: a sentence whose clauses each carry their own citations
+        ("… development [15–19], and … injury in mammals [5] and lower vertebrates
+        [20,21]"), however many references they add up to; a citation after a list of
+        at least three items with at most two references per item ("mice lacking GH,
+        estrogen, IGF-1, GH receptor, or ERα [17,24–31]"); a citation of the very set
+        of studies the sentence speaks of ("many studies applied this technique
+        [15–22]", "pooling of data across twelve studies [12,13,19–28]"); figure
+        legends, table cells and supplementary captions, which list the studies a
+        meta-analysis includes (``legends = true`` checks them); and methods, appendices and
+        supplementary material (option ``exempt``, regular expressions matched in the
+        section's headings).
 
     Why it matters:
         A long run of references behind one statement hides which source supports
@@ -415,34 +849,34 @@ class CitationStacking(Rule):
     code = "RC403"
     name = "citation-stacking"
     default_severity = Severity.WARNING
-    options = {"max_references": 6}
+    options = {"max_references": 6, "exempt": STACKING_EXEMPT, "legends": False}
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
         limit = int(options.get("max_references", 6))
-        flagged: set[tuple[int, int]] = set()
-        for c in ms.citations:
-            n = len(set(c.numbers)) or len(c.authors_year)
-            if n > limit:
-                flagged.add((c.block, c.start))
-                yield self.finding(
-                    ms, c.block, c.start, c.end,
-                    f"One citation of {n} references (more than {limit}). Cite the sources that support this "
-                    "specific statement, or a review.",
-                    references=c.numbers, data={"references": n},
-                )
+        exempt = heading_patterns(options.get("exempt", STACKING_EXEMPT))
+        legends = bool(options.get("legends", False))
         for s in ms.sentences:
-            cits = sentence_citations(ms, s)
-            if len(cits) < 2 or any((c.block, c.start) in flagged for c in cits):
+            block = ms.blocks[s.block]
+            if block.kind is BlockKind.REFERENCE or (not legends and is_legend(block)) \
+                    or path_matches(block.section, exempt):
                 continue
-            numbers = {n for c in cits for n in c.numbers}
-            n = len(numbers) + sum(len(c.authors_year) for c in cits)
-            if n > limit:
-                yield self.finding(
-                    ms, s.block, cits[0].start, cits[-1].end,
-                    f"This sentence cites {n} references (more than {limit}). Say which source supports which "
-                    "part, or cite a review.",
-                    references=sorted(numbers), data={"references": n},
-                )
+            cits = sentence_citations(ms, s)
+            previous_end = s.start
+            for group in _groups(block.text, cits):
+                n = _reference_count(group)
+                segment = block.text[previous_end : group[0].start]
+                previous_end = group[-1].end
+                if n <= limit or _names_its_set(segment, n) or _enumerates(segment, n):
+                    continue
+                numbers = sorted({x for c in group for x in c.numbers})
+                if len(group) == 1:
+                    message = (f"One citation of {n} references (more than {limit}). Cite the sources that support "
+                               "this specific statement, or a review.")
+                else:
+                    message = (f"These adjacent citations name {n} references (more than {limit}). Say which source "
+                               "supports which part, or cite a review.")
+                yield self.finding(ms, s.block, group[0].start, group[-1].end, message,
+                                   references=numbers, data={"references": n})
 
 
 RULES: tuple[type[Rule], ...] = (UncitedAttribution, LowCitationDensity, CitationStacking)

@@ -130,10 +130,10 @@ def has_evidence(ms: Manuscript, sentence: Sentence) -> bool:
 # "They reported…": the sentence speaks of the sources the sentence before it cited.
 _BACK_REFERENCE = re.compile(
     r"^\W*(?:(?:however|moreover|furthermore|importantly|together|collectively|in addition|in turn)\W+)?"
-    r"(?:(?:these|this|such|those|both|the)\s+(?:\w+\s+)?"
+    r"(?:(?:these|this|such|those|both)\s+(?:\w+\s+)?"
     r"(?:stud(?:y|ies)|works?|results?|findings?|data|reports?|papers?|analys[ie]s|observations?|trials?|"
     r"experiments?|authors?|researchers?|investigators?|groups?|reviews?)"
-    r"|they)\b",
+    r"|the\s+(?:\w+\s+)?(?:authors?|researchers?|investigators?)|they)\b",
     re.I,
 )
 # Only reports of sources point back: "This approach represents a groundbreaking
