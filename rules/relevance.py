@@ -225,7 +225,8 @@ def _evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
     subjects = title_subjects(manuscript_title(ms), abbreviations)
     vocabulary = ManuscriptVocabulary(ms, abbreviations)
     scorer = get_scorer(dict(options))
-    refs = {r.number: r for r in ms.references if r.number is not None and _readable_title(r)}
+    refs = {r.number: r for r in ms.references
+            if r.number is not None and _readable_title(r) and getattr(r, "confidence", 1.0) >= MIN_CONFIDENCE}
     titles: dict[int, list[str]] = {}
     foreign: dict[int, list[str]] = {}
     for n, r in refs.items():
@@ -239,31 +240,43 @@ def _evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
     def uncovered(n: int, named: Sequence[Subject]) -> Subject | None:
         return next((s for s in named if not covers_subject(titles[n], s)), None)
 
+    # The sentences whose citations can be judged: running-text claims citing at most
+    # ``max_references_per_sentence`` works, outside methods, scope statements and
+    # "e.g." lists; with, per reference, whether some such sentence cites it without
+    # naming it ("Young and collaborators have …" names the cited authors).
+    by_block: dict[int, list[Citation]] = {}
+    for c in ms.citations:
+        by_block.setdefault(c.block, []).append(c)
+    max_refs = int(options.get("max_references_per_sentence", 2))
+    claims: list[tuple[Sentence, list[Citation], list[int]]] = []
+    judgeable: set[int] = set()
+    for sentence in ms.sentences:
+        block = ms.blocks[sentence.block]
+        if block.kind not in _TEXT_KINDS or any(_METHODS.search(t) for t in block.section):
+            continue
+        cites = [c for c in sentence_citations(ms, sentence) if c.numbers and not c.malformed]
+        numbers = list(dict.fromkeys(n for c in cites for n in c.numbers))
+        if not cites or len(numbers) > max_refs or _SCOPE_OUT.search(sentence.text):
+            continue
+        claims.append((sentence, cites, numbers))
+        judgeable.update(n for n in numbers if n in refs and not named_in_sentence(refs[n], sentence.text))
+
     # RC201: the entry itself shares no distinctive word with the manuscript and names
     # none of its subjects, and several of its words appear nowhere in it.
     topic = scorer.score(topic_parts(ms), [reference_parts(refs[n]) for n in refs], abbreviations)
     off_topic: dict[int, Mismatch] = {}
     for (n, r), m in zip(refs.items(), topic, strict=True):
         fits = m.shared_distinctive > 0 or m.score >= FITS
-        if subjects and foreign[n] and not fits and not any(covers_subject(titles[n], s) for s in subjects):
+        if (subjects and n in judgeable and foreign[n] and not fits
+                and not any(covers_subject(titles[n], s) for s in subjects)):
             off_topic[n] = Mismatch(n, _subject_label(subjects), _surface(r.title or "", foreign[n], abbreviations))
 
     # RC202: a claim about a central subject, cited to a work that names neither that
     # subject nor anything specific of the sentence's paragraph, in words the
     # manuscript never uses.
     mismatches: list[Mismatch] = []
-    by_block: dict[int, list[Citation]] = {}
-    for c in ms.citations:
-        by_block.setdefault(c.block, []).append(c)
-    max_refs = int(options.get("max_references_per_sentence", 2))
-    for sentence in ms.sentences:
+    for sentence, cites, numbers in claims:
         block = ms.blocks[sentence.block]
-        if block.kind not in _TEXT_KINDS or any(_METHODS.search(t) for t in block.section):
-            continue
-        cites = [c for c in sentence_citations(ms, sentence) if c.numbers and c.style == "numeric" and not c.malformed]
-        numbers = list(dict.fromkeys(n for c in cites for n in c.numbers))
-        if not cites or len(numbers) > max_refs or _SCOPE_OUT.search(sentence.text):
-            continue
         sentence_terms = terms(sentence.text, abbreviations)
         named = [s for s in subjects if names_subject(sentence_terms, s) or s.head in sentence_terms]
         if not named:
@@ -313,6 +326,7 @@ def _quoted(words: Sequence[str], n: int = 4) -> str:
     return ", ".join(f"“{w}”" for w in words[:n])
 
 
+MIN_CONFIDENCE = 0.8  # only titles the reader is sure of (structured sources, recognised entries)
 FITS = 0.5  # a scorer's score at or above which a work fits (a plugin scorer has no term lists)
 _OPTIONS = {"min_foreign": 2, "min_pattern": 3, "min_share": 0.15, "max_references_per_sentence": 2}
 
@@ -325,7 +339,11 @@ class OffTopicReference(Rule):
         subjects (the noun phrases of its title, abbreviations expanded), shares no
         distinctive word with the manuscript's text, and carries at least
         ``min_foreign`` distinctive words the manuscript never uses ("Human
-        Granulocytotropic Anaplasmosis" in a review of stem cells in liver failure).
+        Granulocytotropic Anaplasmosis" in a review of stem cells in liver failure),
+        and is cited at least once in a running-text claim that cites at most
+        ``max_references_per_sentence`` works and does not name its authors
+        ("Young and collaborators have …" cites them for who they are).  A
+        reference read from a bibliography file sits on its first citation.
         Reported only when the manuscript shows a pattern: at least ``min_pattern``
         references with such evidence (here or under RC202), making up at least
         ``min_share`` of its cited references.  A single odd entry in a sound
@@ -363,8 +381,13 @@ class OffTopicReference(Rule):
             if m is None:
                 continue
             block = ms.blocks[ref.block]
+            where = (ref.block, 0, len(block.text.rstrip()))
+            if block.kind is not BlockKind.REFERENCE:  # from a bibliography file: on its first citation
+                first = next((c for c in ms.citations if ref.number in c.numbers), None)
+                if first is not None:
+                    where = (first.block, first.start, first.end)
             yield self.finding(
-                ms, ref.block, 0, len(block.text.rstrip()),
+                ms, *where,
                 f"Reference {ref.number} (“{short_label(ref, 60)}”) names {_quoted(m.foreign)}, found nowhere "
                 f"else in the manuscript, and none of its subjects ({m.subject}).",
                 references=[ref.number],
