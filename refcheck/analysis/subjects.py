@@ -89,11 +89,6 @@ def manuscript_title(ms: Manuscript) -> str:
     return ""
 
 
-def _title_words(text: str, abbreviations: Mapping[str, str]) -> list[str]:
-    """Lemmas of a title in order, with None-free alignment kept simple: one list."""
-    return terms(text, abbreviations)
-
-
 class ManuscriptVocabulary:
     """The manuscript's own words (not its reference list), with stems, computed once."""
 
@@ -150,7 +145,7 @@ def reference_title_lemmas(ref: Reference, abbreviations: Mapping[str, str]) -> 
     title = (ref.title or "").strip()
     if len(title.split()) < 2 or re.search(r"https?://|\bdoi\b", title, re.I):
         return None
-    return _title_words(title, abbreviations)
+    return terms(title, abbreviations)
 
 
 def named_in_sentence(ref: Reference, sentence: str) -> bool:
