@@ -167,6 +167,11 @@ class Reference:
     url: str | None = None
     label_in_text: bool = True  # False when the number was rendered by list numbering
     label_span: tuple[int, int] | None = None  # span of the typed label in block text
+    # How sure the reader is of the title: 1.0 from structured data (JATS tags, a
+    # bibliography file, a citation-manager field), about 0.9 for a text entry whose
+    # author block or date was recognised, 0.6 for a title-first guess, 0.0 when no
+    # title could be read (``title`` is then None and the relevance rules skip it).
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -57,3 +57,16 @@ def test_insertion_recall_smoke() -> None:
     for name in ("hype (RC301)", "attribution (RC401)", "stripped section (RC402)"):
         line = next(ln for ln in proc.stdout.splitlines() if ln.startswith(name))
         assert re.search(r"\d+ / [1-9]\d*\s+caught", line), line
+
+
+def test_reference_parsing_benchmark_smoke() -> None:
+    """benchmarks/reference_parsing.py --quick prints every section and never fails."""
+    from conftest import corpus_dir
+
+    corpus_dir("jats")
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "reference_parsing.py"), "--quick"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for heading in ("## 1. JATS", "## 2. CSL JSON vs the DOCX", "## 3. .bib entries", "## 4. Markdown manuscripts"):
+        assert heading in proc.stdout, heading
+    assert "| **all** |" in proc.stdout

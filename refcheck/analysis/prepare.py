@@ -11,7 +11,7 @@ from typing import Any
 
 from refcheck.analysis.citations import find_citations
 from refcheck.analysis.nlp import sentence_boundaries
-from refcheck.analysis.references import parse_reference_blocks
+from refcheck.analysis.references import bibliography_references, parse_reference_blocks
 from refcheck.analysis.structure import classify
 from refcheck.model import BlockKind, Manuscript, Sentence
 
@@ -37,6 +37,10 @@ def prepare(manuscript: Manuscript, config: dict[str, Any] | None = None) -> Man
         citations, style = list(manuscript.citations), manuscript.citation_style
     else:
         citations, style = find_citations(blocks, max_ref)
+    bibliography = meta.get("bibliography")
+    if not references and getattr(bibliography, "entries", None) and any(c.style == "key" for c in citations):
+        # pandoc renders the reference list from the bibliography the metadata names.
+        references, citations = bibliography_references(bibliography.entries, citations)
     by_block: dict[int, list[tuple[int, int]]] = {}
     for c in citations:
         by_block.setdefault(c.block, []).append((c.start, c.end))

@@ -14,12 +14,13 @@ never touches the network: a JATS file is untrusted input.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
+from refcheck.analysis.references import parse_reference
 from refcheck.model import (
     Block,
     BlockKind,
@@ -256,31 +257,56 @@ def _render(el: Any) -> str:
 def _reference_text(ref: Any) -> str:
     """Readable entry text; element-citation has no punctuation, so join its parts."""
     cit = _citation_element(ref)
-    if _local(cit) == "mixed-citation":
+    # BMC's mixed-citations carry no punctuation between their tagged parts (the
+    # publisher's stylesheet adds it): "…intracellular noiseNature2002420231237".
+    punctuated = bool((cit.text or "").strip()) or any((c.tail or "").strip() for c in cit)
+    if _local(cit) == "mixed-citation" and punctuated:
         return " ".join(re.sub(r",\s*(?=[.(])", "", _render(cit)).split()).lstrip(".,; ")
-    pieces = []
+    pieces: list[str] = []
+    previous_name = False
     for child in cit:
         text = " ".join(_render(child).split())
-        if text and _local(child) != "label":
+        if not text or _local(child) == "label":
+            continue
+        is_name = _local(child) in ("name", "string-name", "collab", "etal")
+        if is_name and previous_name:  # names tagged one by one (BMC): one author list
+            pieces[-1] = f"{pieces[-1]}, {text.rstrip('.')}"
+        else:
             pieces.append(text.rstrip("."))
+        previous_name = is_name
     return ". ".join(pieces) + "." if pieces else " ".join("".join(cit.itertext()).split())
 
 
+_TAGGED = ("article-title", "chapter-title", "data-title", "part-title", "source", "person-group", "name",
+           "string-name", "year")
+
+
 def _structured(ref: Any, number: int | None, block: int, text: str) -> Reference:
+    """The reference from the tagged fields of a <ref> — structured data first, so the
+    title, authors, year and DOI are the publisher's, not a guess from the text."""
     # Fields come from the tagged form when a <ref> carries both (SciELO does).
     cit = next((c for c in (ref.find("element-citation"), ref.find("citation")) if c is not None),
                _citation_element(ref))
     authors: list[str] = []
-    group = cit.find("person-group")
+    # The authors' person-group, not the editors' or translators' (a chapter's book editors).
+    # An edited book with no author group is cited by its editors.
+    groups = [g for g in cit.iter("person-group") if g.get("person-group-type", "author") == "author"]
+    group = groups[0] if groups else cit.find("person-group")
+    if not any(cit.find(f".//{n}") is not None for n in _TAGGED):
+        # A <mixed-citation> that is only text: read it as a text entry.
+        parsed = parse_reference(text, block, number)
+        return replace(parsed, number=number, text=text, label_in_text=True,
+                       label_span=(0, len(str(number))) if number is not None else None)
     for name in (group if group is not None else cit).iter("name", "string-name", "collab"):
         surname = _text(name.find("surname"))
         given = _text(name.find("given-names"))
         authors.append(f"{surname} {given}".strip() if surname else (_text(name) or ""))
     year_text = _text(cit.find(".//year"))
     m = re.search(r"\d{4}", year_text or "")
-    title = _text(cit.find(".//article-title"))
+    title = next((_text(cit.find(f".//{n}")) for n in ("article-title", "chapter-title", "data-title", "part-title")
+                  if cit.find(f".//{n}") is not None), None)
     source = _text(cit.find(".//source"))
-    if title is None:
+    if title is None:  # a book, report or web page: its title is the source
         title, source = source, None
     pages = _text(cit.find("fpage"))
     if pages and _text(cit.find("lpage")):
@@ -296,6 +322,7 @@ def _structured(ref: Any, number: int | None, block: int, text: str) -> Referenc
         year=int(m.group()) if m else None, title=title, journal=source,
         volume=_text(cit.find("volume")), pages=pages, doi=doi, pmid=ids.get("pmid"), url=url,
         label_in_text=True, label_span=(0, len(str(number))) if number is not None else None,
+        confidence=1.0 if title else 0.0,
     )
 
 
