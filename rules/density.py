@@ -506,6 +506,15 @@ class UncitedAttribution(Rule):
             )
 
 
+# A source noun qualified by the steps of a systematic search names the studies the
+# authors' own review collected, not published support for a claim.
+_SEARCH_PARTICIPLE = re.compile(
+    r"\s*(?:stud(?:y|ies)|trials|reports|articles|papers)?\s*\b(?:identified|included|selected|retrieved|screened|"
+    r"eligible|excluded|analy[sz]ed|assessed|reviewed|pooled)\b",
+    re.I,
+)
+
+
 def judge_attribution(ms: Manuscript, s: Sentence, block: Block, verbs: frozenset[str]) -> tuple[Attribution, str | None] | None:
     """RC401's reading of one sentence: None when it holds no uncited attribution an
     editor would query, else the attribution and, when the evidence is weak, why (a
@@ -515,6 +524,8 @@ def judge_attribution(ms: Manuscript, s: Sentence, block: Block, verbs: frozense
     hit = find_attribution_detail(ms, s, verbs)
     if hit is None or supported_by_previous(ms, s) or _URL.search(s.text):
         return None
+    if _SEARCH_PARTICIPLE.match(block.text, hit.end) or _SEARCH_PARTICIPLE.search(block.text[hit.start : hit.end]):
+        return None  # "for most studies identified …": the studies the authors' own search found
     if hit.kind == "phrase" and _FIRST_PERSON_SUBJECT.match(s.text):
         return None  # "We replicated several effects documented in other studies": the authors' result
     if not hit.others and hit.source in _OWN_CAPABLE and _ANNOUNCES_OWN_WORK.search(block.text):
