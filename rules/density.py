@@ -772,9 +772,21 @@ _CONNECTIVE_GAP = re.compile(
 _COORDINATOR = re.compile(r"(?<!,)\s+(?:and|or)\s+", re.I)
 
 
+# A class of works the authors' field builds or runs: "Semi-automatic methods are a way
+# to accelerate curation [28,32–37]", "individual crosses for specific traits [4]…[41]".
+_CLASS_OF_WORKS = re.compile(
+    r"\b(?:methods|tools|approaches|techniques|algorithms|databases|resources|platforms|programs|packages|"
+    r"pipelines|frameworks|software|crosses|surveys|cohorts|datasets|projects|initiatives)\b",
+    re.I,
+)
+
+
 def _names_its_set(segment: str, n: int) -> bool:
     """Does the clause before the citation speak of the set of studies it cites?  A count
-    must be at least half the references cited ("twelve studies [12–23]")."""
+    must be at least half the references cited ("twelve studies [12–23]"); a class of
+    works ("semi-automatic methods", "individual crosses") is listed by its members."""
+    if _CLASS_OF_WORKS.search(segment):
+        return True
     for m in _STUDY_SET.finditer(segment):
         q = m.group("q").lower()
         value = int(q) if q.isdigit() else _NUMBER_WORDS.get(q)
@@ -838,7 +850,9 @@ class CitationStacking(Rule):
         at least three items with at most two references per item ("mice lacking GH,
         estrogen, IGF-1, GH receptor, or ERα [17,24–31]"); a citation of the very set
         of studies the sentence speaks of ("many studies applied this technique
-        [15–22]", "pooling of data across twelve studies [12,13,19–28]"); figure
+        [15–22]", "pooling of data across twelve studies [12,13,19–28]") or of the
+        members of a class of works it names ("semi-automatic methods are a way to
+        accelerate curation [28,32–37]"); figure
         legends, table cells and supplementary captions, which list the studies a
         meta-analysis includes (``legends = true`` checks them); and methods, appendices and
         supplementary material (option ``exempt``, regular expressions matched in the
