@@ -442,13 +442,16 @@ class UncitedAttribution(Rule):
         ("experiments", "data", "analyses", "evidence") is taken as theirs and not
         flagged.
 
-        Info, not warning: in the abstract and conclusions, where citations are not
-        customary (``summary_severity``); a topic sentence opening a paragraph whose
-        next sentences cite the evidence on the same topic ("Emerging evidence
-        suggests X. … Meta-analyses [12] show X …"); and in the Discussion of a
-        manuscript that reports its own study (it has Methods and Results), an
-        attribution that does not name other people's work ("Three lines of evidence
-        indicate …").  A severity set in the configuration applies to every finding.
+        Not judged: the abstract, which carries no citations by convention.  Info,
+        not warning: in the conclusions, which summarise what the body cites
+        (``summary_severity``).  Weak evidence gives no finding unless
+        ``report_weak = true`` asks for it (then at info): a topic sentence opening a
+        paragraph whose next sentences cite the evidence on the same topic
+        ("Emerging evidence suggests X. … Meta-analyses [12] show X …"); and, in the
+        Discussion of a manuscript that reports its own study (it has Methods and
+        Results), an attribution that does not name other people's work ("Three
+        lines of evidence indicate …").  A severity set in the configuration applies
+        to every finding.
 
     Why it matters:
         "Studies show" promises evidence and withholds it: the reader cannot tell
@@ -468,7 +471,7 @@ class UncitedAttribution(Rule):
     code = "RC401"
     name = "uncited-attribution"
     default_severity = Severity.WARNING
-    options = {"add": [], "remove": [], "summary_severity": "info", "exempt": ATTRIBUTION_EXEMPT}
+    options = {"add": [], "remove": [], "summary_severity": "info", "exempt": ATTRIBUTION_EXEMPT, "report_weak": False}
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
         verbs = attribution_verbs(options)
@@ -478,8 +481,8 @@ class UncitedAttribution(Rule):
         blocks = {b.index: b for b in text_blocks(ms)}
         for s in ms.sentences:
             block = blocks.get(s.block)
-            if block is None:
-                continue
+            if block is None or block.kind is BlockKind.ABSTRACT:
+                continue  # abstracts carry no citations by convention: their sources are in the body
             judged = judge_attribution(ms, s, block, verbs)
             if judged is None:
                 continue
@@ -492,6 +495,8 @@ class UncitedAttribution(Rule):
             if in_summary(block):
                 severity = summary_sev
             elif why and not self.configured:
+                if not options.get("report_weak"):
+                    continue  # weak evidence: silence, unless the user asks for it
                 severity = Severity.INFO
             else:
                 severity, why = self.severity, None
@@ -651,8 +656,9 @@ class LowCitationDensity(Rule):
         its sentences in the first person), so nothing tells the reader where its
         claims come from.  Otherwise the sparse citations may be the authors' own
         synthesis or argument (an essay's untitled opening, a model, a description
-        of their software next to its figure), and the finding is info.  A
-        severity set in the configuration applies to every finding.
+        of their software next to its figure): weak evidence, no finding unless
+        ``report_weak = true`` asks for it (then at info).  A severity set in the
+        configuration applies to every finding.
 
         Only body prose is tested.  Exempt by default (option ``exempt``: regular
         expressions searched in the section's headings, numbering removed): front
@@ -684,7 +690,7 @@ class LowCitationDensity(Rule):
     name = "low-citation-density"
     default_severity = Severity.WARNING
     options = {"min_claims": 3, "min_cited_ratio": 0.25, "paragraph_min_claims": 4, "exempt": DEFAULT_EXEMPT,
-               "exempt_own_study": DEFAULT_EXEMPT_OWN_STUDY}
+               "exempt_own_study": DEFAULT_EXEMPT_OWN_STUDY, "report_weak": False}
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
         if ms.citation_style == "none" and not ms.references:
@@ -700,8 +706,15 @@ class LowCitationDensity(Rule):
         for s in ms.sentences:
             by_block.setdefault(s.block, []).append(s)
 
+        report_weak = bool(options.get("report_weak"))
+
         def grade(appeal: str | None, unmarked: bool = False) -> Severity:
             return self.severity if self.configured or appeal or unmarked else Severity.INFO
+
+        def weak(appeal: str | None, unmarked: bool = False) -> bool:
+            """Weak evidence (no uncited appeal to sources, marked as the authors' own)
+            gives no finding unless ``report_weak`` asks for one, at info severity."""
+            return grade(appeal, unmarked) is Severity.INFO and not report_weak
 
         for heading, body in _sections(ms):
             if not body:
@@ -721,6 +734,8 @@ class LowCitationDensity(Rule):
                 appeal = _uncited_appeal(ms, body, by_block, verbs)
                 unmarked = heading is not None and cited == 0 and _unmarked(body, by_block)
                 why = f" It refers to sources it does not cite (“{appeal}”)." if appeal else ""
+                if weak(appeal, unmarked):
+                    continue
                 yield self.finding(
                     ms, anchor.index, start, len(text.rstrip()),
                     f"Section “{title}”: {claims} claims, {cited} cited, {words} words. "
@@ -736,6 +751,8 @@ class LowCitationDensity(Rule):
                 if claims < para_min or cited or any(_own_work(s) for s in sents):
                     continue
                 appeal = _uncited_appeal(ms, [b], by_block, verbs)
+                if weak(appeal):
+                    continue
                 why = f" It refers to sources it does not cite (“{appeal}”)." if appeal else ""
                 s = sents[0]
                 yield self.finding(

@@ -58,12 +58,24 @@ Other studies have shown that chemoprevention reduces anaemia in older children.
 """
 
 
+WEAK = {"options": {"RC401": {"report_weak": True}, "RC402": {"report_weak": True}}}
+
+
+def test_weak_evidence_is_silent_by_default() -> None:
+    """A topic sentence followed by its evidence, the discussion of the authors' own
+    study, a section marked as the authors' own: no finding unless asked for."""
+    rc401 = {f.text.strip() for f in _findings(TOPIC, "RC401")}
+    assert "Emerging evidence suggests" not in rc401 and "data from twelve studies suggests" not in rc401
+    assert "Other studies have shown" in rc401
+    assert "Interactive features and appearance" not in {f.text for f in _findings(SECTIONS, "RC402")}
+
+
 def test_topic_sentence_followed_by_its_evidence_is_info() -> None:
-    assert _severity(_findings(TOPIC, "RC401"), "Emerging evidence suggests") == "info"
+    assert _severity(_findings(TOPIC, "RC401", **WEAK), "Emerging evidence suggests") == "info"
 
 
 def test_unmarked_attribution_in_the_discussion_of_an_own_study_is_info() -> None:
-    findings = _findings(TOPIC, "RC401")
+    findings = _findings(TOPIC, "RC401", **WEAK)
     assert _severity(findings, "data from twelve studies suggests") == "info"
     # Other people's work named as such stays a warning in the same Discussion.
     assert _severity(findings, "Other studies have shown") == "warning"
@@ -100,7 +112,7 @@ Manubot comes with several plugins that can be included in manuscripts exported 
 
 
 def test_section_grading() -> None:
-    findings = _findings(SECTIONS, "RC402")
+    findings = _findings(SECTIONS, "RC402", **WEAK)
     assert _severity(findings, "Economic evaluation") == "warning"
     appeal = next(f for f in findings if f.text == "Economic evaluation")
     assert appeal.data["appeal"] == "Initial studies indicate" and "Initial studies indicate" in appeal.message
