@@ -1,19 +1,17 @@
 """RC2xx: topical relevance — references off the manuscript's topic or off the citing sentence.
 
-Both rules ask the relevance scorer (``refcheck_relevance_scorer`` hook; the lexical
-one unless a plugin provides another) for a score in [0, 1] and then judge each
-score against the manuscript's *own* distribution: a reference is flagged when it
-is a low outlier among the manuscript's references (below a fraction of their
-median), not when it misses one fixed cut that suits one field
-and fails the next.  A reference whose title has only generic words ("Research
-progress") is not judged.
+Both rules decide from absolute evidence (:mod:`refcheck.analysis.subjects`): a
+central subject of the manuscript that a cited title does not cover, title words the
+manuscript never uses, no specific word shared with the citing paragraph — and speak
+only when the manuscript shows a pattern of such references.  A reference's rank
+among the manuscript's own references is no evidence: every bibliography has a
+bottom fifth.  RC201 asks the relevance scorer (``refcheck_relevance_scorer`` hook;
+the lexical one unless a plugin provides another) whether a work fits the manuscript.
 """
 
 from __future__ import annotations
 
 import re
-import statistics
-from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,7 +33,7 @@ from refcheck.analysis.subjects import (
 )
 from refcheck.model import BlockKind, Citation, Finding, Manuscript, Reference, Sentence, Severity
 from refcheck.plugins import hookimpl
-from refcheck.relevance import Match, Weighted, get_scorer, terms
+from refcheck.relevance import Weighted, get_scorer, terms
 from refcheck.rule import Rule
 
 BODY_WEIGHT = 0.05  # per use in the running text: a word used 20 times counts like a title word
@@ -105,59 +103,6 @@ def short_label(ref: Reference, limit: int = 90) -> str:
     cut = label[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.-–")
     return cut + "…"
 
-
-@dataclass(frozen=True)
-class Cut:
-    """The manuscript's own yardstick: median score and the flagging threshold."""
-
-    median: float
-    threshold: float
-
-
-def adaptive_cut(scores: Sequence[float], ratio: float) -> Cut:
-    """Flag below ``ratio`` × the manuscript's median score.
-
-    Why the median and a ratio: scores of real bibliographies differ by field and by
-    how much the abstract says (a median of 0.13 for an essay, 0.7 for a
-    meta-analysis); a reference is suspicious when it fits far worse than the
-    manuscript's typical reference, whatever that level is.
-    """
-    med = statistics.median(scores)
-    return Cut(med, ratio * med)
-
-
-def _terms(ts: Sequence[str], n: int = 6) -> str:
-    return ", ".join(ts[:n]) if ts else "(no distinctive words)"
-
-
-def explain(match: Match, subject: str, cut: Cut) -> str:
-    shared = (f"they share only: {_terms(match.shared, 5)}" if match.shared
-              else "they share no distinctive term")
-    return (f"relevance {match.score:.2f} against a median of {cut.median:.2f} for this "
-            f"manuscript's references; {subject} is about {_terms(match.query_terms)}; "
-            f"the reference is about {_terms(match.candidate_terms)}; {shared}")
-
-
-def _data(match: Match, ref: Reference, cut: Cut) -> dict[str, Any]:
-    return {
-        "score": match.score,
-        "median": round(cut.median, 4),
-        "threshold": round(cut.threshold, 4),
-        "shared_terms": list(match.shared),
-        "topic_terms": list(match.query_terms),
-        "reference_terms": list(match.candidate_terms),
-        "reference_title": reference_label(ref),
-    }
-
-
-_OPTIONS = {"ratio": 0.25, "min_references": 6, "min_mass": 0.6}
-
-
-def _flagged(match: Match, cut: Cut, options: Mapping[str, Any]) -> bool:
-    return match.mass >= options["min_mass"] and match.score < cut.threshold
-
-
-# -- the evidence both rules share --------------------------------------------------
 
 _NON_ENGLISH = frozenset(
     ["le", "la", "les", "des", "dans", "et", "une", "du", "au", "aux", "der", "die", "und", "das", "ein", "eine", "el", "los", "las", "del", "por", "para", "una", "em", "com", "uma"]
@@ -234,7 +179,7 @@ def _evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
         names = {w.lower() for a in r.authors for w in re.findall(r"\w+", a)}
         titles[n] = lemmas
         foreign[n] = [t for t in vocabulary.foreign(lemmas) if t not in names]
-    min_foreign = int(options.get("min_foreign", 2))
+    min_foreign = int(options.get("min_foreign", _OPTIONS["min_foreign"]))
     subject_terms = {t for s in subjects for t in s.lemmas}
 
     def uncovered(n: int, named: Sequence[Subject]) -> Subject | None:
@@ -247,7 +192,7 @@ def _evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
     by_block: dict[int, list[Citation]] = {}
     for c in ms.citations:
         by_block.setdefault(c.block, []).append(c)
-    max_refs = int(options.get("max_references_per_sentence", 2))
+    max_refs = int(options.get("max_references_per_sentence", _OPTIONS["max_references_per_sentence"]))
     claims: list[tuple[Sentence, list[Citation], list[int]]] = []
     judgeable: set[int] = set()
     for sentence in ms.sentences:
@@ -306,7 +251,7 @@ def _evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
     cited = {n for c in ms.citations for n in c.numbers if n in refs}
     bad = {m.number for m in [*mismatches, *off_topic.values()] if strong(m)}
     share = len(bad) / max(len(cited), 1)
-    pattern = len(bad) >= int(options.get("min_pattern", 3)) and share >= float(options.get("min_share", 0.1))
+    pattern = len(bad) >= int(options.get("min_pattern", _OPTIONS["min_pattern"])) and share >= float(options.get("min_share", _OPTIONS["min_share"]))
     # Within a pattern, a citation with weaker evidence (one foreign word) is credible
     # too: the manuscript has shown what its other references look like.
     return Evidence(off_topic, mismatches, len(refs), pattern)
@@ -457,30 +402,6 @@ class CitationContextMismatch(Rule):
                 data={"mismatched": {str(m.number): {"foreign_terms": list(m.foreign), "subject": m.subject}
                                      for m in bad}},
             )
-
-
-def _citing_sentence(ms: Manuscript, c: Citation, prose: str) -> str:
-    """The text of the first sentence of the block with ``start <= c.start <= end``
-    (the whole paragraph if none), found by bisection on the sentence ends."""
-    sentences, ends = _block_sentences(ms, c.block)
-    if ends is None:  # sentences out of order: the plain scan
-        return next((prose[s.start : s.end] for s in sentences if s.start <= c.start < s.end + 1), prose)
-    # Ends and starts both ascend, so the first sentence ending at or after the
-    # citation is the only candidate for the first match.
-    k = bisect_left(ends, c.start)
-    if k < len(sentences) and sentences[k].start <= c.start:
-        return prose[sentences[k].start : sentences[k].end]
-    return prose
-
-
-def _block_sentences(ms: Manuscript, block: int) -> tuple[list[Sentence], list[int] | None]:
-    """A block's sentences and their ends (None when not in order), once per block."""
-    cache = ms.metadata.setdefault("_relevance", {}).setdefault("sentences", {})
-    if block not in cache:
-        sentences = ms.sentences_in(block)
-        ordered = all(a.start <= b.start and a.end <= b.end for a, b in zip(sentences, sentences[1:], strict=False))
-        cache[block] = (sentences, [s.end for s in sentences] if ordered else None)
-    return cache[block]
 
 
 @hookimpl
