@@ -33,15 +33,18 @@ def test_precision_benchmark_smoke(tmp_path) -> None:
     from conftest import corpus_dir
 
     corpus_dir("jats")
+    empty = tmp_path / "labels.tsv"  # no labels: every finding is unlabelled and gets a packet
+    empty.write_text("manuscript\tcode\trefs\tflagged\tsentence\tverdict\treason\tjudge\n", "utf-8")
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "precision" / "run.py"), "--subset", "2",
-                           "--packets", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+                           "--packets", str(tmp_path / "packets"), "--labels", str(empty)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     for heading in ("## Precision by rule and severity", "## Warnings and errors per 1,000 words",
                     "## The example's recall", "## refcheck batch order", "## Unlabelled findings"):
         assert heading in proc.stdout, heading
     assert "| RC301 |" in proc.stdout
     assert "Every example form ranks above every published manuscript:" in proc.stdout
-    packets = "".join(p.read_text("utf-8") for p in tmp_path.glob("packet-*.md"))
+    packets = "".join(p.read_text("utf-8") for p in (tmp_path / "packets").glob("packet-*.md"))
     assert packets and "against a median" not in packets  # no similarity scores for the judge
 
 
