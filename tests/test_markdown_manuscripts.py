@@ -97,7 +97,9 @@ def test_no_false_alarms_where_keys_cite_and_the_real_ones_remain(paper: Path) -
     # the uncited sentence only, as one finding naming both of its evaluative words
     assert [(f.text, f.data["words"]) for f in body] == [("remarkable", ["remarkable", "crucial"])]
     abstract = [f for f in result.findings if result.manuscript.blocks[f.block].kind is BlockKind.ABSTRACT]
-    assert {f.severity.value for f in abstract} == {"info"} and {f.line for f in abstract} == {4}
+    # "Studies demonstrate that bile acids are crucial." in the abstract: abstracts carry
+    # no citations (RC401 does not judge them) and "crucial" alone is not promotional.
+    assert abstract == []
     assert result.manuscript.citation_style == "key"
 
 
