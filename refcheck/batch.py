@@ -10,9 +10,26 @@ give byte-identical output.
 
 Triage score (documented in the README, "Editorial-desk batch")::
 
-    score = 5 × errors + 2 × warnings + 1 × info findings
+    score = 1000 × Σ_findings severity_weight × precision(rule, severity)
+            / max(words of text, 1000)
 
-higher is worse; unreadable manuscripts sort first.
+``severity_weight`` is :data:`SEVERITY_WEIGHTS` (error 3, warning 1, info 0.25);
+``precision`` is how often the rule is right at that severity, as measured on
+editor-labelled manuscripts (:meth:`refcheck.rule.Rule.precision_for`).  The raw
+count of findings ranked long, well-referenced reviews above short bad ones and
+counted a rule that is right one time in five like one that is always right: this
+is the expected number of *real* problems per 1,000 words.  Words of text exclude
+the reference list (199 references do not make a review cleaner); a text shorter
+than 1,000 words counts as 1,000, so one finding in a 200-word note does not top
+the list.  Higher is worse; manuscripts that could not be read or annotated sort
+first.
+
+Inputs: folders are walked for manuscript suffixes, skipping hidden folders
+(``.git/``), refcheck's own outputs and files that are not manuscripts by name
+(README, CHANGELOG, LICENSE, … — :data:`refcheck.inputs.NOT_MANUSCRIPT`, the pre-commit hook's
+exclude).  Skipped files are listed in the summary.  Output names keep the path
+relative to the folder given, and two inputs that would still share a name get a
+stable suffix from their folder's path, so no output overwrites another.
 """
 
 from __future__ import annotations
@@ -25,58 +42,127 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from refcheck.config import Config, ConfigError
-from refcheck.model import InputError, Severity
+from refcheck.inputs import NOT_MANUSCRIPT, OUTPUT_NAME
+from refcheck.model import BlockKind, InputError, Severity
 
 FAMILIES = ("RC1", "RC2", "RC3", "RC4")
-WEIGHTS = {"error": 5, "warning": 2, "info": 1}
+#: What one finding of each severity adds to the triage score, before its rule's
+#: precision: an error (a citation with no reference, a broken list) stops a
+#: manuscript; info is a note (a summary section, a list cited only in floats).
+SEVERITY_WEIGHTS = {"error": 3.0, "warning": 1.0, "info": 0.25}
+#: The triage score is per 1,000 words of text, with this many words at least.
+MIN_WORDS = 1000
 MANIFEST = "manifest.json"
-MANIFEST_VERSION = 1
-_OUTPUT_NAME = re.compile(r"\.(refcheck|renumbered)\.[^.]+$")
+MANIFEST_VERSION = 2
+STATUS_ORDER = {"error": 0, "annotation-failed": 1, "ok": 2, "skipped": 3}
 
 
 # -- inputs ---------------------------------------------------------------------
 
-def collect_inputs(inputs: Iterable[str], out: Path) -> list[Path]:
-    """Files named by folders (searched recursively), globs and paths; sorted, unique.
+@dataclass
+class Inputs:
+    """What the INPUT arguments name: manuscripts with their output name's base, and the
+    files and folders left out, each with the reason (listed in the summary)."""
 
-    Folders contribute only manuscript suffixes and never refcheck's own outputs or
-    anything under ``out``; an explicitly named file is kept whatever it is, so an
-    unreadable one becomes an error row instead of vanishing.
+    files: list[tuple[Path, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[Path]:
+        return [p for p, _ in self.files]
+
+
+def batch_options(args: Any = None) -> dict[str, Any]:
+    """The command line's ``--exclude REGEX`` (more files to skip, matched against the
+    path relative to the folder given) and ``--no-default-exclude`` (take README-like
+    files and walk hidden folders too)."""
+    extra = list(getattr(args, "exclude", None) or [])
+    try:
+        patterns = [re.compile(str(x)) for x in extra]
+    except re.error as exc:
+        raise ConfigError(f"--exclude: {exc}") from None
+    return {"exclude": patterns, "default": not getattr(args, "no_default_exclude", False)}
+
+
+def collect_inputs(inputs: Iterable[str], out: Path, options: dict[str, Any] | None = None) -> Inputs:
+    """Manuscripts named by folders (searched recursively), globs and paths; sorted, unique.
+
+    Folders and globs contribute only manuscript suffixes and never refcheck's own
+    outputs, anything under ``out``, hidden folders or README-like files; an
+    explicitly named file is kept whatever it is, so an unreadable one becomes an
+    error row instead of vanishing.
     """
     from refcheck.engine import read_suffixes
 
-    found: dict[str, Path] = {}
+    opts = options or batch_options()
+    found: dict[str, tuple[Path, str]] = {}
+    skipped: dict[str, str] = {}
     out_resolved = out.resolve()
     suffixes = read_suffixes()
 
-    def keep(p: Path, explicit: bool) -> None:
+    def why_not(p: Path, rel: str) -> str | None:
+        if OUTPUT_NAME.search(p.name):
+            return "refcheck output"
+        if opts["default"] and NOT_MANUSCRIPT.match(p.name):
+            return "not a manuscript (README, licence, changelog …)"
+        if any(rx.search(rel) for rx in opts["exclude"]):
+            return "excluded by --exclude"
+        return None
+
+    def keep(p: Path, rel: str, explicit: bool) -> None:
         if not explicit:
-            if p.suffix.lower() not in suffixes or _OUTPUT_NAME.search(p.name) or p.name.startswith("~$"):
+            if p.suffix.lower() not in suffixes or p.name.startswith("~$"):
                 return
             if out_resolved in p.resolve().parents:
                 return
-        found.setdefault(str(p), p)
+            reason = why_not(p, rel)
+            if reason:
+                skipped.setdefault(str(p), reason)
+                return
+        found.setdefault(str(p), (p, rel))
 
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            for child in sorted(p.rglob("*")):
-                if child.is_file():
-                    keep(child, explicit=False)
+            for child, rel in _walk(p, opts["default"], out_resolved, skipped):
+                keep(child, rel, explicit=False)
         elif any(ch in item for ch in "*?["):
             matches = sorted(glob.glob(item, recursive=True))
             if not matches:
                 raise InputError(item, "the pattern matches no file")
             for m in matches:
                 if Path(m).is_file():
-                    keep(Path(m), explicit=False)
+                    keep(Path(m), Path(m).name, explicit=False)
         else:
-            keep(p, explicit=True)
-    return [found[k] for k in sorted(found)]
+            keep(p, p.name, explicit=True)
+    return Inputs([found[k] for k in sorted(found)],
+                  [(k, skipped[k]) for k in sorted(skipped) if k not in found])
+
+
+def _walk(root: Path, skip_hidden: bool, out: Path, skipped: dict[str, str]) -> Iterable[tuple[Path, str]]:
+    """Files under ``root`` with their path relative to it; hidden folders are not
+    entered (a ``.git/`` holds thousands of files and no submission) but listed once."""
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        kept = []
+        for d in sorted(dirs):
+            sub = here / d
+            if skip_hidden and d.startswith("."):
+                skipped.setdefault(str(sub) + "/", "hidden folder, not searched")
+            elif sub.resolve() != out:
+                kept.append(d)
+        dirs[:] = kept
+        for name in sorted(files):
+            if skip_hidden and name.startswith("."):
+                continue
+            child = here / name
+            if child.is_file():
+                yield child, child.relative_to(root).as_posix()
 
 
 def file_hash(path: Path) -> str | None:
@@ -90,15 +176,38 @@ def file_hash(path: Path) -> str | None:
         return None
 
 
-def output_names(paths: list[Path]) -> dict[str, str]:
-    """A short unique name per input for its output files (``paper``, ``paper-2``)."""
+_UNSAFE = re.compile(r"[^\w .,()+@~-]+")
+
+
+def output_names(files: list[tuple[Path, str]]) -> dict[str, str]:
+    """A unique output name per input: its path relative to the folder given
+    (``a/paper.docx``), with a stable suffix (``paper~3f2a1c.docx``, from a hash of its
+    folder's absolute path) for inputs that would still share one.
+
+    Names compare case-insensitively (a desk may copy the outputs to a Mac) and always
+    end with the input's own suffix, so ``Path(name).stem`` is the stem.
+    """
+    bases: dict[str, str] = {}
+    for p, rel in files:
+        parts = [(_UNSAFE.sub("_", part).strip(" .") or "manuscript") for part in rel.split("/") if part not in ("", ".", "..")]
+        bases[str(p)] = "/".join(parts) or "manuscript"
+    counts: dict[str, int] = {}
+    for b in bases.values():
+        counts[b.lower()] = counts.get(b.lower(), 0) + 1
     names: dict[str, str] = {}
     used: set[str] = set()
-    for p in paths:
-        base = re.sub(r"[^A-Za-z0-9._-]+", "_", p.name) or "manuscript"
-        name, k = base, 2
-        while name.lower() in used:
-            name, k = f"{base}-{k}", k + 1
+    for p, _ in files:
+        base = bases[str(p)]
+        name = base
+        if counts[base.lower()] > 1:
+            tag = hashlib.sha1(str(p.resolve().parent).encode()).hexdigest()[:6]
+            folder, _, file = base.rpartition("/")
+            stem, dot, suffix = file.rpartition(".") if "." in file else (file, "", "")
+            name = (folder + "/" if folder else "") + f"{stem}~{tag}{dot}{suffix}"
+        candidate, k = name, 2
+        stem, dot, suffix = candidate.rpartition(".") if "." in candidate.rsplit("/", 1)[-1] else (candidate, "", "")
+        while name.lower() in used:  # the same folder named twice by different spellings
+            name, k = f"{stem}-{k}{dot}{suffix}", k + 1
         used.add(name.lower())
         names[str(p)] = name
     return names
@@ -129,10 +238,43 @@ def _sequence(result: Any) -> dict[str, Any]:
     return {"numbers": first, "out_of_sequence": flagged, "references": len(ms.references)}
 
 
+def annotated_name(name: str, path: str) -> str:
+    """``annotated/…`` path of a manuscript's annotated copy: the output name's folder and
+    stem, ``.refcheck`` and the input's suffix (``a/paper~3f2a1c.refcheck.docx``)."""
+    folder, _, file = name.rpartition("/")
+    suffix = Path(path).suffix
+    stem = file[: -len(suffix)] if suffix and file.lower().endswith(suffix.lower()) else file
+    return "annotated/" + (folder + "/" if folder else "") + f"{stem}.refcheck{suffix}"
+
+
+def text_words(ms: Any) -> int:
+    """Words of the manuscript without its reference list: what the triage score divides by."""
+    return sum(len(b.text.split()) for b in ms.blocks if b.kind is not BlockKind.REFERENCE)
+
+
+def triage_score(findings: Iterable[Any], words: int, precision: Callable[[str, str], float]) -> float:
+    """Expected real problems per 1,000 words (see the module docstring for why)."""
+    total = sum(SEVERITY_WEIGHTS[f.severity.value] * precision(f.code, f.severity.value) for f in findings)
+    return round(1000 * total / max(words, MIN_WORDS), 2)
+
+
+def rule_precision(code: str, severity: str) -> float:
+    """:meth:`Rule.precision_for` of the rule with ``code``; the prior for an unknown code."""
+    from refcheck.engine import all_rules
+    from refcheck.rule import PRIOR
+
+    for cls in all_rules():
+        if cls.code == code:
+            return cls.precision_for(severity)
+    return PRIOR
+
+
 def process_one(path: str, name: str, out: str, config: Config, annotate: bool = True) -> dict[str, Any]:
     """Check one manuscript and write its outputs; return its row (plain data).
 
-    Never raises for a bad manuscript: the row then has ``status: "error"``.
+    Never raises for a bad manuscript: the row then has ``status: "error"``; a
+    manuscript that was checked but whose annotated copy could not be written has
+    ``status: "annotation-failed"`` (the desk would otherwise miss the comments).
     """
     from refcheck.engine import check_file
     from refcheck.reporters.builtin import result_to_dict
@@ -151,8 +293,7 @@ def process_one(path: str, name: str, out: str, config: Config, annotate: bool =
         return row
     ms = result.manuscript
     if annotate and ms.format in ("docx", "text", "markdown"):
-        stem, suffix = Path(name).stem, Path(path).suffix
-        target = out_dir / "annotated" / f"{stem}.refcheck{suffix}"
+        target = out_dir / annotated_name(name, path)
         try:
             from refcheck.annotate import annotate_result
 
@@ -162,27 +303,34 @@ def process_one(path: str, name: str, out: str, config: Config, annotate: bool =
         except ImportError:
             row["annotate_error"] = "annotation is not available in this installation"
         except Exception as exc:  # noqa: BLE001 - the JSON and report still stand
-            row["annotate_error"] = f"{type(exc).__name__}: {exc}"
+            problem = getattr(exc, "problem", None) or f"{type(exc).__name__}: {exc}"
+            row["annotate_error"] = f"{path}: annotation failed: {problem}"
+        if row["annotate_error"]:
+            row.update(status="annotation-failed", error=row["annotate_error"])
     sev = {"error": 0, "warning": 0, "info": 0}
     fam = dict.fromkeys(FAMILIES, 0)
     fam["other"] = 0
     for f in result.findings:
         sev[f.severity.value] += 1
         fam[f.code[:3] if f.code[:3] in fam else "other"] += 1
+    words = text_words(ms)
+    fail_on = config.fail_on if isinstance(config.fail_on, Severity) else Severity(config.fail_on)
     row.update(
         title=ms.title or "",
         format=ms.format,
-        words=ms.word_count,
+        words=words,
         references=len(ms.references),
         citations=len(ms.citations),
         severity=sev,
         families=fam,
-        score=sum(WEIGHTS[k] * v for k, v in sev.items()),
+        score=triage_score(result.findings, words, rule_precision),
         max_rank=max((f.severity.rank for f in result.findings), default=-1),
+        fails=any(f.severity.rank >= fail_on.rank for f in result.findings),
         sequence=_sequence(result),
         findings=[{"code": f.code, "name": f.name, "severity": f.severity.value, "message": f.message,
                    "section": f.section, "text": f.text, "excerpt": f.excerpt, "where": location(f),
-                   "references": list(f.references), "suggestion": f.suggestion} for f in result.findings],
+                   "references": list(f.references), "suggestion": f.suggestion,
+                   "precision": rule_precision(f.code, f.severity.value)} for f in result.findings],
     )
     return row
 
@@ -248,24 +396,26 @@ def run_dask(tasks: list[Task], scheduler: str, on_done: Callable[[dict[str, Any
 # -- the batch ------------------------------------------------------------------
 
 def _sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
-    return (row["status"] != "error", -row.get("score", 0), row["name"])
+    return (STATUS_ORDER.get(row["status"], 0), -row.get("score", 0), row["name"])
+
+
+SUMMARY_FIELDS = ["manuscript", "path", "status", "error", "triage_score", "errors", "warnings", "info",
+                  *FAMILIES, "other_rules", "words", "references", "citations", "annotated", "json"]
 
 
 def write_summary(rows: list[dict[str, Any]], path: Path) -> None:
-    """``summary.csv``: one row per manuscript, worst first."""
-    fields = ["manuscript", "path", "status", "error", "triage_score", "errors", "warnings", "info",
-              *FAMILIES, "other_rules", "words", "references", "citations", "annotated", "json"]
+    """``summary.csv``: one row per manuscript, worst first, then the skipped files."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(fields)
+        w.writerow(SUMMARY_FIELDS)
+        blank = [""] * (len(SUMMARY_FIELDS) - 5)
         for r in rows:
-            if r["status"] == "error":
-                w.writerow([r["name"], r["path"], "error", r["error"], "", "", "", "", "", "", "", "", "", "", "", "", "",
-                            r.get("json") or ""])
+            if r["status"] in ("error", "skipped"):
+                w.writerow([r["name"], r["path"], r["status"], r["error"], *blank, r.get("json") or ""])
                 continue
             sev, fam = r["severity"], r["families"]
-            w.writerow([r["name"], r["path"], "ok", r.get("annotate_error") or "", r["score"], sev["error"],
+            w.writerow([r["name"], r["path"], r["status"], r.get("error") or "", f"{r['score']:.2f}", sev["error"],
                         sev["warning"], sev["info"], *(fam[f] for f in FAMILIES), fam["other"], r["words"],
                         r["references"], r["citations"], r.get("annotated") or "", r["json"]])
 
@@ -306,17 +456,48 @@ def _progress(total: int) -> tuple[Callable[[], None], Callable[[], None]]:
     return (lambda: progress.advance(task)), progress.stop
 
 
-def run_batch(args: Any, config: Config) -> int:
-    """Run the batch described by the CLI arguments; return the exit code."""
+def config_start(inputs: Iterable[str]) -> Path:
+    """Where the batch's own configuration is looked up: the first INPUT's folder (the
+    submissions folder's ``refcheck.toml``), not the working directory."""
+    for item in inputs:
+        fixed = re.split(r"[*?\[]", item, maxsplit=1)[0] if any(ch in item for ch in "*?[") else item
+        p = Path(fixed or ".")
+        while not p.exists() and p != p.parent:  # a pattern's fixed part, or a missing file
+            p = p.parent
+        return p if p.is_dir() else p.parent
+    return Path.cwd()
+
+
+def run_batch(args: Any, config: Config, config_for: Callable[[Path], Config] | None = None) -> int:
+    """Run the batch described by the CLI arguments; return the exit code.
+
+    ``config`` is the batch's own configuration (input discovery, spaCy model);
+    ``config_for(folder)`` gives each manuscript the configuration ``check`` would
+    (the nearest ``refcheck.toml`` above it, with the command line's overrides), so a
+    subfolder of the submissions can carry its own.  Without it every manuscript gets
+    ``config``.
+    """
     out = Path(args.out)
-    paths = collect_inputs(args.inputs, out)
+    found = collect_inputs(args.inputs, out, batch_options(args))
+    paths = found.paths
     if not paths:
         from refcheck.engine import read_suffixes
 
         raise InputError(" ".join(args.inputs), "no manuscripts found (looked for " + ", ".join(sorted(read_suffixes())) + ")")
     out.mkdir(parents=True, exist_ok=True)
-    names = output_names(paths)
-    fingerprint = config.fingerprint()
+    names = output_names(found.files)
+    configs: dict[Path, Config] = {}
+
+    def cfg_of(p: Path) -> Config:
+        if config_for is None:
+            return config
+        folder = p.resolve().parent
+        if folder not in configs:
+            configs[folder] = config_for(folder)
+        return configs[folder]
+
+    # A re-run redoes a manuscript when the triage weights changed too (its score would).
+    weights = _weights_digest()
     manifest_path = out / MANIFEST
     old = {} if args.force else _load_manifest(manifest_path)
     entries: dict[str, Any] = {}
@@ -325,6 +506,8 @@ def run_batch(args: Any, config: Config) -> int:
     for p in paths:
         key = str(p)
         digest = file_hash(p)
+        cfg = cfg_of(p)
+        fingerprint = f"{cfg.fingerprint()}-{weights}"
         prev = old.get(key)
         if (prev and digest and prev.get("sha256") == digest and prev.get("config") == fingerprint
                 and prev.get("row", {}).get("name") == names[key] and _outputs_exist(out, prev["row"])):
@@ -332,7 +515,7 @@ def run_batch(args: Any, config: Config) -> int:
             entries[key] = prev
             continue
         entries[key] = {"sha256": digest, "config": fingerprint}
-        tasks.append((key, names[key], str(out), config))
+        tasks.append((key, names[key], str(out), cfg))
     advance, stop = _progress(len(tasks))
 
     def done(row: dict[str, Any]) -> None:
@@ -351,24 +534,38 @@ def run_batch(args: Any, config: Config) -> int:
     finally:
         stop()
     ordered = sorted(rows.values(), key=_sort_key)
-    write_summary(ordered, out / "summary.csv")
+    skipped = [{"name": k, "path": k, "status": "skipped",
+                "error": why, "json": None} for k, why in found.skipped]
+    write_summary(ordered + skipped, out / "summary.csv")
     from refcheck.reporters.html import render_report
 
-    _write(out / "report.html", render_report(ordered, weights=WEIGHTS))
+    _write(out / "report.html", render_report(ordered + skipped, weights=SEVERITY_WEIGHTS))
     # Compact: with indent, json falls back to its pure-Python encoder, and the
     # manifest (every row with its findings) is the parent's largest serial write.
     _write(manifest_path, json.dumps({"version": MANIFEST_VERSION, "entries": {k: entries[k] for k in sorted(entries)}},
                                      sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n")
     errors = [r for r in ordered if r["status"] == "error"]
-    skipped = len(paths) - len(tasks)
+    failed = [r for r in ordered if r["status"] == "annotation-failed"]
+    unchanged = len(paths) - len(tasks)
     print(f"refcheck batch: {len(paths)} manuscript{'s' if len(paths) != 1 else ''} "
-          f"({len(tasks)} checked, {skipped} unchanged, {len(errors)} unreadable) → {out}", file=sys.stderr)
-    for r in errors:
+          f"({len(tasks)} checked, {unchanged} unchanged, {len(errors)} unreadable"
+          + (f", {len(failed)} not annotated" if failed else "")
+          + (f"; {len(skipped)} skipped as not manuscripts" if skipped else "")
+          + f") → {out}", file=sys.stderr)
+    for r in errors + failed:
         print(f"refcheck: error: {r['error']}", file=sys.stderr)
-    if errors:
+    if errors or failed:
         return 2
-    fail_on = config.fail_on if isinstance(config.fail_on, Severity) else Severity(config.fail_on)
-    return 1 if any(r.get("max_rank", -1) >= fail_on.rank for r in ordered) else 0
+    return 1 if any(r.get("fails") for r in ordered) else 0
+
+
+def _weights_digest() -> str:
+    """A short hash of the severity weights and the measured rule precisions."""
+    from refcheck.rule_precision import BY_RULE, BY_RULE_SEVERITY
+
+    payload = json.dumps([SEVERITY_WEIGHTS, MIN_WORDS, sorted(BY_RULE.items()),
+                          sorted((f"{c} {s}", v) for (c, s), v in BY_RULE_SEVERITY.items())])
+    return hashlib.sha256(payload.encode()).hexdigest()[:8]
 
 
 def _outputs_exist(out: Path, row: dict[str, Any]) -> bool:

@@ -1,14 +1,18 @@
-"""Command line: ``refcheck check | annotate | fix | batch | rules``.
+"""Command line: ``refcheck check | annotate | fix | batch | rules | config``.
 
 Exit codes: 0 no finding at or above ``--fail-on``; 1 findings; 2 usage error or a
 manuscript that could not be read.  Errors are one line; ``--debug`` shows tracebacks.
+A command offers only the options it honours (``fix`` has no ``--select``), and the
+terminal's encoding never ends a run: text output replaces what it cannot encode,
+JSON and SARIF are always written as UTF-8.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from refcheck.config import Config, ConfigError, load_config
@@ -21,11 +25,26 @@ def _codes(value: str) -> list[str]:
     return [v.strip().upper() for v in value.split(",") if v.strip()]
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def _jobs(value: str) -> int:
+    """``--jobs``: a whole number >= 0 (0 = all cores), refused by argparse otherwise."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0 (0 = all cores), got {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0 (0 = all cores), got {n}")
+    return n
+
+
+def _common(p: argparse.ArgumentParser, select: bool = True, fail_on: bool = True) -> None:
+    """Options shared by the commands; a command gets ``--select/--ignore`` and
+    ``--fail-on`` only when it honours them."""
     p.add_argument("--config", type=Path, help="configuration file (default: nearest refcheck.toml or pyproject.toml)")
-    p.add_argument("--select", type=_codes, help="only these rule codes or prefixes, e.g. RC1,RC301")
-    p.add_argument("--ignore", type=_codes, help="skip these rule codes or prefixes")
-    p.add_argument("--fail-on", choices=[s.value for s in Severity], help="lowest severity that fails (default warning)")
+    if select:
+        p.add_argument("--select", type=_codes, help="only these rule codes, prefixes or names, e.g. RC1,RC301")
+        p.add_argument("--ignore", type=_codes, help="skip these rule codes, prefixes or names")
+    if fail_on:
+        p.add_argument("--fail-on", choices=[s.value for s in Severity], help="lowest severity that fails (default warning)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
@@ -37,8 +56,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("check", help="check manuscripts and report findings")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="PATH",
+                   help="files, folders (searched recursively), quoted glob patterns, or - for stdin")
     p.add_argument("--format", default="text", help="text (default), json, sarif, or a plugin's format")
+    p.add_argument("--stdin-filename", metavar="NAME",
+                   help="the name of the manuscript read from - (its suffix picks the reader, its folder the configuration)")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (2 still means unreadable input)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print the findings only: no summary line or notes")
+    base = p.add_mutually_exclusive_group()
+    base.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not recorded in this baseline")
+    base.add_argument("--write-baseline", type=Path, metavar="FILE", help="record today's findings as accepted in FILE")
     p.add_argument("--annotate", action="store_true", help="also write NAME.refcheck.docx/.md beside each input")
     p.add_argument("--force", action="store_true", help="overwrite existing annotated outputs")
     _common(p)
@@ -48,23 +75,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, help="output path (default NAME.refcheck.EXT beside the input)")
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     p.add_argument("--no-summary", action="store_true", help="no summary comment at the title")
-    _common(p)
+    _common(p, fail_on=False)  # it always exits 0 once the copy is written
 
     p = sub.add_parser("fix", help="rewrite a copy: --renumber puts references in order of first citation")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--renumber", action="store_true", required=True, help="renumber citations and reorder the reference list")
     p.add_argument("-o", "--output", type=Path, help="output path (default NAME.renumbered.EXT beside the input)")
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
-    _common(p)
+    _common(p, select=False, fail_on=False)  # the renumbering checks run whatever is selected
 
     p = sub.add_parser("batch", help="check a folder of submissions: annotated copies, JSON, summary.csv, report.html")
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="folders, files or glob patterns")
     p.add_argument("--out", type=Path, required=True, help="output folder")
-    p.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
+    p.add_argument("--jobs", type=_jobs, default=0, help="worker processes (default 0: all cores)")
     p.add_argument("--force", action="store_true", help="redo manuscripts that are unchanged since the last run")
     p.add_argument("--executor", choices=["local", "dask"], default="local")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://HOST:8786")
+    p.add_argument("--exclude", action="append", default=[], metavar="REGEX",
+                   help="also skip files whose path relative to the folder given matches (repeatable)")
+    p.add_argument("--no-default-exclude", action="store_true",
+                   help="also take README-like files and walk hidden folders (skipped by default)")
     _common(p)
+
+    p = sub.add_parser("config", help="list every configuration key; --show the settings in effect")
+    p.add_argument("path", nargs="?", type=Path, help="manuscript or folder whose configuration --show reads (default: .)")
+    p.add_argument("--show", action="store_true", help="also show each value in effect and the file it comes from")
+    p.add_argument("--config", type=Path, help="configuration file (default: nearest refcheck.toml or pyproject.toml)")
+    p.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
 
     p = sub.add_parser("rules", help="list the rules, or print one rule's documentation")
     p.add_argument("code", nargs="?", help="a rule code (RC101) or name")
@@ -73,11 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def effective_config(args: argparse.Namespace, start: Path | None) -> Config:
+    """The configuration file's settings with the command line's on top; rule
+    selectors on the command line are checked like the file's (``--select RC3O1``
+    is an error naming RC301, never a silent "0 findings")."""
+    from refcheck.config import resolve_rules
+
     cfg = load_config(getattr(args, "config", None), start)
     if getattr(args, "select", None):
-        cfg.select = args.select
+        cfg.select = resolve_rules(args.select, "--select")
     if getattr(args, "ignore", None):
-        cfg.ignore = cfg.ignore + args.ignore
+        cfg.ignore = cfg.ignore + resolve_rules(args.ignore, "--ignore")
     if getattr(args, "fail_on", None):
         cfg.fail_on = Severity(args.fail_on)
     return cfg
@@ -91,25 +133,73 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     if not args.code:
         print(rules_table(rules))
         return EXIT_OK
-    wanted = args.code.upper()
-    for cls in rules:
-        if cls.code == wanted or cls.name == args.code.lower():
-            print(rule_doc(cls))
-            return EXIT_OK
-    print(f"refcheck: error: no rule {args.code!r}; `refcheck rules` lists them", file=sys.stderr)
-    return EXIT_ERROR
+    from refcheck.config import resolve_rule
+
+    code = resolve_rule(args.code, "rules", prefixes=False, rules=rules)  # "did you mean" when misspelt
+    print(rule_doc(next(cls for cls in rules if cls.code == code)))
+    return EXIT_OK
 
 
-def _exit_code(results: list, fail_on: Severity) -> int:
+def _cmd_config(args: argparse.Namespace) -> int:
+    from refcheck.config import schema_text
+
+    if not args.show:
+        print(schema_text())
+        return EXIT_OK
+    start = args.path or Path.cwd()
+    print(schema_text(load_config(args.config, start)))
+    return EXIT_OK
+
+
+def _exit_code(results: list, fail_on: Severity | list[Severity]) -> int:
+    """2 if a file could not be read, else 1 if a finding reaches its file's ``fail-on``."""
     if any(r.error for r in results):
         return EXIT_ERROR
-    if any(f.severity.rank >= fail_on.rank for r in results for f in r.findings):
+    levels = fail_on if isinstance(fail_on, list) else [fail_on] * len(results)
+    if any(f.severity.rank >= level.rank for r, level in zip(results, levels, strict=True) for f in r.findings):
         return EXIT_FINDINGS
     return EXIT_OK
 
 
+def _emit(text: str, machine: bool, stream: object | None = None) -> None:
+    """Print ``text``: machine formats as UTF-8 bytes whatever the terminal's encoding
+    (a JSON reader expects UTF-8), text in the terminal's encoding with what it cannot
+    encode replaced, so a cp1252 console never ends the run."""
+    out = stream if stream is not None else sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if machine and buffer is not None:
+        out.flush()  # type: ignore[attr-defined]
+        buffer.write((text + "\n").encode("utf-8"))
+        buffer.flush()
+        return
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    safe = (text + "\n").encode(encoding, errors="replace").decode(encoding, errors="replace")
+    out.write(safe)  # type: ignore[attr-defined]
+
+
+@contextlib.contextmanager
+def _forgiving_streams() -> Iterator[None]:
+    """stdout and stderr replace characters the terminal cannot encode (a file name
+    or a quoted span in Greek on a cp1252 console) instead of raising."""
+    saved = []
+    for stream in (sys.stdout, sys.stderr):
+        errors = getattr(stream, "errors", None)
+        if errors in ("strict", None) and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(Exception):
+                stream.reconfigure(errors="replace")
+                saved.append((stream, errors or "strict"))
+    try:
+        yield
+    finally:
+        for stream, errors in saved:
+            with contextlib.suppress(Exception):
+                stream.reconfigure(errors=errors)
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
+    from refcheck import baseline
     from refcheck.engine import check_file
+    from refcheck.inputs import STDIN, check_stdin, expand
     from refcheck.plugins import get_plugin_manager
 
     reporters: dict = {}
@@ -117,28 +207,56 @@ def _cmd_check(args: argparse.Namespace) -> int:
         reporters.update(r)
     if args.format not in reporters:
         raise ConfigError(f"unknown format {args.format!r}; choose from {', '.join(sorted(reporters))}")
-    results = []
-    for name in args.files:
-        cfg = effective_config(args, Path(name))
-        result = check_file(name, cfg, raise_errors=args.debug)
+    if args.stdin_filename and STDIN not in args.files:
+        raise ConfigError("--stdin-filename names the manuscript read from stdin; give - as the PATH")
+    if args.annotate and STDIN in args.files:
+        raise ConfigError("--annotate writes a copy beside the input, and stdin has no place; annotate a file")
+    accepted = baseline.load(args.baseline) if args.baseline else None
+    results, fail_on = [], []
+    for name in expand(args.files):
+        if name == STDIN:
+            cfg = effective_config(args, Path(args.stdin_filename) if args.stdin_filename else Path.cwd())
+            result = check_stdin(sys.stdin.buffer.read(), args.stdin_filename, cfg)
+        else:
+            cfg = effective_config(args, Path(name))
+            result = check_file(name, cfg, raise_errors=args.debug)
         results.append(result)
+        fail_on.append(cfg.fail_on)
         if args.annotate and result.manuscript is not None:
             from refcheck.annotate import annotate_result
 
             out = annotate_result(result, cfg, force=args.force)
-            print(f"wrote {out}", file=sys.stderr)
+            if not args.quiet:
+                print(f"wrote {out}", file=sys.stderr)
+    notes = [n for r in results for n in r.notices]
+    if args.write_baseline:
+        n = baseline.write(args.write_baseline, results)
+        notes.append(f"wrote {args.write_baseline}: {n} finding{'s' if n != 1 else ''} accepted as the baseline")
+        accepted = baseline.load(args.write_baseline)
+    if accepted is not None:
+        results, hidden = baseline.apply(results, args.write_baseline or args.baseline, accepted)
+        if hidden and not args.write_baseline:
+            notes.append(f"{hidden} finding{'s' if hidden != 1 else ''} in the baseline {args.baseline} not shown")
     color = args.format == "text" and sys.stdout.isatty()
     output = reporters[args.format](results, None, color=color) if args.format == "text" else reporters[args.format](results, None)
+    if args.quiet and args.format == "text":
+        output = "\n".join(output.splitlines()[:-1])  # the findings without the summary line
     if color:
         from rich.console import Console
 
-        Console(highlight=False, soft_wrap=True).print(output)
-    else:
-        print(output)
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        safe = output.encode(encoding, errors="replace").decode(encoding, errors="replace")
+        Console(highlight=False, soft_wrap=True).print(safe)
+    elif output or not args.quiet:
+        _emit(output, machine=args.format != "text")
+    if not args.quiet:
+        for note in notes:
+            print(f"refcheck: {note}", file=sys.stderr)
     for r in results:  # always on stderr too, so scripts see the reason whatever the format
         if r.error:
             print(f"refcheck: error: {r.error}", file=sys.stderr)
-    return _exit_code(results, effective_config(args, Path(args.files[0])).fail_on)
+    code = _exit_code(results, fail_on)
+    return EXIT_OK if args.exit_zero and code == EXIT_FINDINGS else code
 
 
 def _cmd_annotate(args: argparse.Namespace) -> int:
@@ -168,18 +286,26 @@ def _cmd_fix(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from refcheck.batch import run_batch
+    from refcheck.batch import config_start, run_batch
 
-    cfg = effective_config(args, Path.cwd())
-    return run_batch(args, cfg)
+    # The submissions folder's refcheck.toml, not the working directory's; each
+    # manuscript then gets the configuration `check` would find for it.
+    cfg = effective_config(args, config_start(args.inputs))
+    return run_batch(args, cfg, config_for=lambda folder: effective_config(args, folder))
 
 
-COMMANDS = {"check": _cmd_check, "annotate": _cmd_annotate, "fix": _cmd_fix, "batch": _cmd_batch, "rules": _cmd_rules}
+COMMANDS = {"check": _cmd_check, "annotate": _cmd_annotate, "fix": _cmd_fix, "batch": _cmd_batch, "rules": _cmd_rules,
+            "config": _cmd_config}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    with _forgiving_streams():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return COMMANDS[args.command](args)
     except (InputError, ConfigError) as exc:

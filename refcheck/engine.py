@@ -40,6 +40,11 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None
 
+    @property
+    def notices(self) -> list[str]:
+        """One-line notes that are not findings (an unused inline suppression)."""
+        return list(self.manuscript.metadata.get("notices", [])) if self.manuscript is not None else []
+
 
 def all_rules() -> list[type[Rule]]:
     """Every rule class registered by any plugin, sorted by code."""
@@ -80,19 +85,30 @@ def read_manuscript(path: str | os.PathLike[str], config: Config | None = None) 
     return prepare(manuscript, config.as_dict())
 
 
-def run_rules(manuscript: Manuscript, config: Config | None = None) -> list[Finding]:
-    """Run every enabled rule; findings sorted by position, with line/column filled in."""
+def run_rules(
+    manuscript: Manuscript, config: Config | None = None, raw: bytes | None = None, suppressions: bool = True
+) -> list[Finding]:
+    """Run every enabled rule; findings sorted by position, with line/column filled in.
+
+    Rules switched off by ``select``/``ignore`` or ``per-file-ignores`` do not run;
+    findings silenced by the manuscript's own inline suppressions are dropped here,
+    so every command (check, annotate, batch) honours them alike.  ``raw`` is the
+    source as read, for manuscripts that are not a file (stdin, ``text=``).
+    ``suppressions=False`` keeps every finding (``fix``'s safety checks).
+    """
+    from refcheck.suppress import suppress
+
     config = config or Config()
     findings: list[Finding] = []
     for cls in all_rules():
-        if not config.enabled(cls.code):
+        if not config.enabled(cls.code) or config.ignored_in(cls.code, manuscript.path):
             continue
         rule = cls(config.severity.get(cls.code) or config.severity.get(cls.name))
-        options = config.rule_options(cls.code, cls.name, cls.options)
+        options = config.rule_options(cls.code, cls.name, cls.option_defaults())
         for f in rule.check(manuscript, options):
             findings.append(_locate(manuscript, f))
     findings.sort(key=lambda f: (f.block, f.start, f.end, f.code))
-    return findings
+    return suppress(manuscript, findings, config, raw) if suppressions else findings
 
 
 def _locate(manuscript: Manuscript, f: Finding) -> Finding:
@@ -126,17 +142,72 @@ def check_file(
     return FileResult(str(path), manuscript, run_rules(manuscript, config))
 
 
-def check(source: str | os.PathLike[str], config: Config | dict[str, Any] | None = None) -> FileResult:
-    """Python API: check a file path, or manuscript text given as a string.
+def check(
+    source: str | os.PathLike[str] | None = None,
+    config: Config | dict[str, Any] | None = None,
+    *,
+    text: str | None = None,
+    name: str = "<text>.md",
+) -> FileResult:
+    """Python API: check a manuscript file, or manuscript text given as ``text=``.
 
-    A string that names an existing file is read as that file; any other string is
-    checked as Markdown text.
+    ``source`` is a :class:`~pathlib.Path` or a path string; a path that does not
+    exist raises :class:`FileNotFoundError` (it used to be read as a one-line
+    manuscript, which checked nothing without a word).  For compatibility a string
+    holding a line break, and a one-line string that names no file and does not look
+    like a path, are still read as Markdown text; new code passes ``text=``.
+    ``name`` is the file name text findings report (its suffix picks the reader:
+    ``.md``/``.txt``).  ``config`` is a :class:`Config` or a ``[tool.refcheck]``-style
+    dict, validated like the file (:class:`~refcheck.config.ConfigError` when wrong).
+    A file that exists but cannot be read gives ``FileResult.error``.
     """
     from refcheck.config import config_from_table
-    from refcheck.readers.text import read_text
 
-    cfg = config_from_table(config) if isinstance(config, dict) else (config or Config())
-    if isinstance(source, str) and ("\n" in source or not Path(source).exists()):
-        manuscript = prepare(read_text("<text>.md", cfg.as_dict(), data=source.encode("utf-8")), cfg.as_dict())
-        return FileResult("<text>", manuscript, run_rules(manuscript, cfg))
+    cfg = config_from_table(config, "<config>") if isinstance(config, dict) else (config or Config())
+    if text is not None:
+        if source is not None:
+            raise TypeError("check() takes a path or text=, not both")
+        return check_text(text, cfg, name)
+    if source is None:
+        raise TypeError("check() needs a path, or the manuscript as text=")
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(f"check() takes a path or text=, not {type(source).__name__}")
+    if isinstance(source, str) and not _exists(source) and not _looks_like_path(source):
+        return check_text(source, cfg, name)
+    if not _exists(source):
+        raise FileNotFoundError(2, "No such manuscript file", str(source))
     return check_file(source, cfg)
+
+
+def _exists(source: str | os.PathLike[str]) -> bool:
+    """Whether a path exists; text that is no valid path (too long, a NUL) does not."""
+    if isinstance(source, str) and "\n" in source:
+        return False
+    try:
+        return Path(source).exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _looks_like_path(source: str) -> bool:
+    """A one-line string meant as a file name: a document suffix, a path separator
+    without spaces, or a single word.  Text has a line break or a space."""
+    if "\n" in source:
+        return False
+    suffix = Path(source).suffix.lower()
+    if suffix in read_suffixes() or suffix in (".doc", ".tex", ".pdf", ".rtf", ".odt"):
+        return True
+    return not any(ch.isspace() for ch in source.strip())
+
+
+def check_text(text: str, config: Config | None = None, name: str = "<text>.md") -> FileResult:
+    """Check manuscript text held in memory; ``name`` (its suffix) picks text or Markdown."""
+    from refcheck.readers.text import TEXT_SUFFIXES, read_text
+
+    cfg = config or Config()
+    if Path(name).suffix.lower() not in TEXT_SUFFIXES:
+        raise ValueError(f"text= is read as text or Markdown; name it .md or .txt, not {name!r}")
+    data = text.encode("utf-8")
+    manuscript = prepare(read_text(name, cfg.as_dict(), data=data), cfg.as_dict())
+    display = name if name != "<text>.md" else "<text>"
+    return FileResult(display, manuscript, run_rules(manuscript, cfg, raw=data))

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from refcheck.annotate import annotate_file, comment_text
+from refcheck.annotate import annotate_file, group_findings, group_text
 from refcheck.cli import main
 from refcheck.config import Config
 from refcheck.engine import check_file, read_manuscript
@@ -36,27 +36,34 @@ def docx_copy(request, tmp_path) -> Path:
     return dst
 
 
-def test_every_finding_is_one_comment_on_exactly_its_span(docx_copy: Path) -> None:
+def test_every_sentence_with_findings_is_one_comment_on_exactly_their_words(docx_copy: Path) -> None:
+    """One comment per sentence (a finding alone in its sentence: on exactly its span;
+    several: from the first flagged character to the last), every finding in one."""
     before = sha(docx_copy)
     out, result = annotate_file(docx_copy, None, Config(), summary=False)
     assert out == docx_copy.with_name(docx_copy.stem + ".refcheck.docx")
     assert sha(docx_copy) == before
     comments = docx_anchored(out)
     assert result.findings, "the seed review has findings"
-    assert len(comments) == len(result.findings)
-    for f, (author, body, anchored) in zip(result.findings, comments.values(), strict=True):
+    groups = group_findings(result.manuscript, result.findings)
+    assert sorted(id(f) for g in groups for f in g) == sorted(id(f) for f in result.findings)
+    assert any(len(g) > 1 for g in groups), "the seed review has sentences with two findings"
+    assert len(comments) == len(groups)
+    for g, (author, body, anchored) in zip(groups, comments.values(), strict=True):
         assert author == "refcheck"
-        assert body == comment_text(f)
-        assert anchored == f.text, f
+        assert body == group_text(g)
+        block = result.manuscript.blocks[g[0].block].text
+        assert anchored == (g[0].text if len(g) == 1 else block[min(f.start for f in g):max(f.end for f in g)]), g
+        assert all(f"{f.code} {f.name}" in body for f in g)
     assert check_package(docx_copy, out) == []
 
 
 def test_summary_comment_sits_on_the_title(docx_copy: Path) -> None:
     out, result = annotate_file(docx_copy, None, Config())
     comments = list(docx_anchored(out).values())
-    assert len(comments) == len(result.findings) + 1
+    assert len(comments) == len(group_findings(result.manuscript, result.findings)) + 1
     author, body, anchored = comments[0]
-    assert body.startswith(f"refcheck: {len(result.findings)} finding")
+    assert body.startswith(f"refcheck: {len(result.findings)} findings. Start here:")
     assert "RC101 citation-out-of-order ×" in body
     assert norm(anchored) == norm(result.manuscript.title or "")
 
@@ -96,11 +103,11 @@ def test_reannotating_replaces_own_comments_and_keeps_others(tmp_path: Path) -> 
     for out in (first, second):
         authors = [a for a, _, _ in docx_anchored(out).values()]
         assert authors.count("Dr Reviewer") == 1
-        assert authors.count("refcheck") == len(result.findings) + 1
+        assert authors.count("refcheck") == len(group_findings(result.manuscript, result.findings)) + 1
     kept = [v for v in docx_anchored(second).values() if v[0] == "Dr Reviewer"][0]
     assert kept[1] == "Please check this." and kept[2] == ms.blocks[5].text[:4]
     doc = etree.fromstring(zipfile.ZipFile(second).read("word/document.xml"))
-    assert len(doc.findall(f".//{W}commentRangeStart")) == len(result.findings) + 2
+    assert len(doc.findall(f".//{W}commentRangeStart")) == len(group_findings(result.manuscript, result.findings)) + 2
 
 
 def test_output_safety(tmp_path: Path) -> None:
@@ -265,4 +272,4 @@ def test_check_file_result_is_reused_by_annotate_result(tmp_path: Path) -> None:
     shutil.copy(EXAMPLE_FILES["autonumbered"], src)
     result = check_file(src)
     out = annotate_result(result, Config(), summary=False)
-    assert len(docx_anchored(out)) == len(result.findings)
+    assert len(docx_anchored(out)) == len(group_findings(result.manuscript, result.findings))

@@ -67,11 +67,11 @@ def _write(path: Path, data: bytes) -> Path:
     ("make", "problem"),
     [
         (lambda d: d / "missing.txt", "no such file"),
-        (lambda d: d, "is a directory"),
+        (lambda d: d, "a directory with no manuscripts"),  # a folder is searched; an empty one is an error
         (lambda d: _write(d / "empty.txt", b""), "empty file"),
         (lambda d: _write(d / "photo.png", b"\x89PNG\r\n\x1a\n" + bytes(64)), "unsupported file type"),
     ],
-    ids=["missing", "directory", "empty", "not-a-document"],
+    ids=["missing", "empty-directory", "empty", "not-a-document"],
 )
 def test_unreadable_input_is_one_line_exit_2(tmp_path: Path, make, problem: str) -> None:
     path = make(tmp_path)

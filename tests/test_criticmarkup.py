@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE_FILES
 
-from refcheck.annotate import annotate_file, comment_text
+from refcheck.annotate import annotate_file, group_findings, group_text
 from refcheck.config import Config
 from refcheck.model import InputError
 from refcheck.readers.text import read_text
@@ -30,10 +30,12 @@ def test_example_every_finding_highlighted_and_text_identical(tmp_path: Path) ->
     text = out.read_text(encoding="utf-8")
     assert strip_criticmarkup(text).encode("utf-8") == src.read_bytes()
     pairs = criticmarkup_comments(text)
-    assert len(pairs) == len(result.findings) > 0
-    for f, (span, body) in zip(result.findings, pairs, strict=True):
-        assert span == f.text
-        assert body == " ".join(comment_text(f).split())
+    groups = group_findings(result.manuscript, result.findings)
+    assert len(pairs) == len(groups) > 0
+    for g, (span, body) in zip(groups, pairs, strict=True):
+        block = result.manuscript.blocks[g[0].block].text
+        assert " ".join(span.split()) == " ".join(block[min(f.start for f in g):max(f.end for f in g)].split())
+        assert body == " ".join(group_text(g).split())
     assert hashlib.sha256(src.read_bytes()).hexdigest() == before
     # Rerun replaces its own output without --force; summary comment is added first.
     out2, _ = annotate_file(src, None, Config())

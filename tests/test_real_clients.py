@@ -346,9 +346,9 @@ def test_python_docx_reads_the_comments(annotated) -> None:
 def test_cli_annotated_examples_in_libreoffice_and_pandoc(tmp_path: Path) -> None:
     """What an editor gets from ``refcheck annotate`` on the three DOCX example forms,
     opened in LibreOffice: the summary comment on the title, then one comment per
-    finding whose text is the comment refcheck wrote, on exactly the finding's words;
-    pandoc shows them all."""
-    from refcheck.annotate import annotate_file, comment_text
+    sentence with findings whose text is the comment refcheck wrote, on exactly the
+    findings' words; pandoc shows them all."""
+    from refcheck.annotate import annotate_file, group_findings, group_text
     from refcheck.config import Config
 
     soffice = require_client("soffice", "LibreOffice opens the annotated outputs")
@@ -362,12 +362,15 @@ def test_cli_annotated_examples_in_libreoffice_and_pandoc(tmp_path: Path) -> Non
     _convert(soffice, list(made), tmp_path / "profile", tmp_path / "fodt")
     for out, result in made.items():
         got = fodt_annotations(tmp_path / "fodt" / (out.stem + ".fodt"))
-        assert len(got) == len(result.findings) + 1, out
+        groups = group_findings(result.manuscript, result.findings)
+        assert len(got) == len(groups) + 1, out
         body, anchored = got[0]
         assert body.startswith(f"refcheck: {len(result.findings)} finding") and norm(anchored) == norm(result.manuscript.title)
         bodies = {norm(b): a for b, a in got[1:]}
-        for f in result.findings:
-            assert norm(bodies[norm(comment_text(f))]) == norm(f.text), (out.name, f.code, f.text)
+        for g in groups:
+            block = result.manuscript.blocks[g[0].block].text
+            words = block[min(f.start for f in g):max(f.end for f in g)]
+            assert norm(bodies[norm(group_text(g))]) == norm(words), (out.name, [f.code for f in g], words)
         run = subprocess.run([pandoc, "--track-changes=all", "-f", "docx", "-t", "json", str(out)],
                              capture_output=True, text=True, timeout=120, check=True)
-        assert json.dumps(json.loads(run.stdout)).count('["author", "refcheck"]') == len(result.findings) + 1
+        assert json.dumps(json.loads(run.stdout)).count('["author", "refcheck"]') == len(groups) + 1

@@ -166,13 +166,18 @@ def example_recall(runs: list[Run]) -> list[str]:
     by_code: dict[str, list[bool]] = defaultdict(list)
     missed = []
     places = [place_of(text_run.key, f) for f in text_run.findings]
+    # RC201 names an off-topic reference once, on its entry, where RC202 would name it
+    # at each citation: for the relevance rules a reference named by either counts.
+    relevance_named = {n for f in text_run.findings if f.code in ("RC201", "RC202") for n in f.references}
     for row in true_labels:
         lp = label_place(row)
         hit = any(lp.matches(p) for p in places)
+        if not hit and row["code"] in ("RC201", "RC202") and row["refs"]:
+            hit = {int(n) for n in row["refs"].split(",")} <= relevance_named
         by_code[row["code"]].append(hit)
         if not hit:
             missed.append(f"  missed {row['code']} [{row['refs']}] {row['flagged'][:40]!r}: {row['sentence'][:90]}")
-    lines.append("| rule | editor-true findings on the example | still found |")
+    lines.append("| rule | editor-true findings on the example | still found (RC2xx: the reference named by RC201 or RC202) |")
     lines.append("| --- | ---: | ---: |")
     for code in sorted(by_code):
         hits = by_code[code]

@@ -31,7 +31,7 @@ def _rule_descriptor(cls: Any) -> dict[str, Any]:
         "fullDescription": {"text": full},
         "help": {"text": rule_doc(cls), "markdown": "```\n" + rule_doc(cls) + "\n```"},
         "defaultConfiguration": {"level": _LEVEL[cls.default_severity.value]},
-        "properties": {"tags": [cls.code[:3]], "options": {k: v for k, v in cls.options.items()}},
+        "properties": {"tags": [cls.code[:3]], "options": cls.option_defaults()},
     }
 
 
