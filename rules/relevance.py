@@ -104,9 +104,6 @@ def short_label(ref: Reference, limit: int = 90) -> str:
     return cut + "…"
 
 
-_NON_ENGLISH = frozenset(
-    ["le", "la", "les", "des", "dans", "et", "une", "du", "au", "aux", "der", "die", "und", "das", "ein", "eine", "el", "los", "las", "del", "por", "para", "una", "em", "com", "uma"]
-)
 _SCOPE_OUT = re.compile(
     r"previously described|as described (?:in|by|previously)|according to|following the (?:method|protocol)|"
     r"\bwe (?:do|did) not (?:consider|discuss|address)|neither do we|see also|\be\.g\.",
@@ -133,7 +130,6 @@ class Evidence:
 
     off_topic: dict[int, Mismatch]
     mismatches: list[Mismatch]
-    judged: int
     pattern: bool
 
 
@@ -146,12 +142,6 @@ def _surface(title: str, lemmas: Sequence[str], abbreviations: Mapping[str, str]
     return tuple(out)
 
 
-def _readable_title(ref: Reference) -> bool:
-    title = ref.title or ""
-    words = {w.lower() for w in re.findall(r"\w+", title)}
-    return len(words) >= 2 and not _BAD_TITLE.search(title) and len(words & _NON_ENGLISH) < 2
-
-
 def evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
     """Computed once per manuscript (both rules ask) and kept in its metadata."""
     cache = ms.metadata.setdefault("_relevance", {})
@@ -161,24 +151,24 @@ def evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
     key = ("evidence", tuple(sorted((k, str(v)) for k, v in options.items())), id(ms.references), id(ms.citations),
            type(scorer).__qualname__, getattr(scorer, "name", ""), id(getattr(scorer, "weights", scorer)))
     if key not in cache:
-        cache[key] = _evidence(ms, options)
+        cache[key] = _evidence(ms, options, scorer)
     return cache[key]
 
 
-def _evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
+def _evidence(ms: Manuscript, options: Mapping[str, Any], scorer: Any) -> Evidence:
     abbreviations = abbreviations_of(ms)
     subjects = title_subjects(manuscript_title(ms), abbreviations)
     vocabulary = ManuscriptVocabulary(ms, abbreviations)
-    scorer = get_scorer(dict(options))
-    refs = {r.number: r for r in ms.references
-            if r.number is not None and _readable_title(r) and getattr(r, "confidence", 1.0) >= MIN_CONFIDENCE}
     titles: dict[int, list[str]] = {}
+    refs: dict[int, Reference] = {}
+    for r in ms.references:
+        lemmas = None if r.number is None or r.confidence < MIN_CONFIDENCE else reference_title_lemmas(r, abbreviations)
+        if lemmas is not None:
+            refs[r.number], titles[r.number] = r, lemmas
     foreign: dict[int, list[str]] = {}
     for n, r in refs.items():
-        lemmas = reference_title_lemmas(r, abbreviations) or []
         names = {w.lower() for a in r.authors for w in re.findall(r"\w+", a)}
-        titles[n] = lemmas
-        foreign[n] = [t for t in vocabulary.foreign(lemmas) if t not in names]
+        foreign[n] = [t for t in vocabulary.foreign(titles[n]) if t not in names]
     min_foreign = int(options.get("min_foreign", _OPTIONS["min_foreign"]))
     subject_terms = {t for s in subjects for t in s.lemmas}
 
@@ -254,7 +244,7 @@ def _evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
     pattern = len(bad) >= int(options.get("min_pattern", _OPTIONS["min_pattern"])) and share >= float(options.get("min_share", _OPTIONS["min_share"]))
     # Within a pattern, a citation with weaker evidence (one foreign word) is credible
     # too: the manuscript has shown what its other references look like.
-    return Evidence(off_topic, mismatches, len(refs), pattern)
+    return Evidence(off_topic, mismatches, pattern)
 
 
 def _display(phrase: str) -> str:

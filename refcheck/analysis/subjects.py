@@ -140,10 +140,19 @@ def specific(term: str) -> bool:
     return weight(term) ** 2 >= 0.5
 
 
+# Function words of the languages the corpus's non-English titles are in: two of them
+# mark a title whose words no English manuscript would share.
+_NON_ENGLISH = frozenset(["le", "la", "les", "des", "dans", "et", "une", "du", "au", "aux", "der", "die", "und",
+                          "das", "ein", "eine", "el", "los", "las", "del", "por", "para", "una", "em", "com", "uma"])
+_NOT_A_TITLE = re.compile(r"\d+\s*\(\d+\)|https?://|\bdoi\b", re.I)
+
+
 def reference_title_lemmas(ref: Reference, abbreviations: Mapping[str, str]) -> list[str] | None:
-    """The lemmas of a reference's title, or None when it has no usable title."""
+    """The lemmas of a reference's title, or None when it has no usable title: fewer
+    than two words, a volume(issue) or an address read as the title, another language."""
     title = (ref.title or "").strip()
-    if len(title.split()) < 2 or re.search(r"https?://|\bdoi\b", title, re.I):
+    words = {w.lower() for w in re.findall(r"\w+", title)}
+    if len(words) < 2 or _NOT_A_TITLE.search(title) or len(words & _NON_ENGLISH) >= 2:
         return None
     return terms(title, abbreviations)
 
