@@ -266,6 +266,26 @@ FITS = 0.5  # a scorer's score at or above which a work fits (a plugin scorer ha
 _OPTIONS = {"min_foreign": 2, "min_pattern": 3, "min_share": 0.15, "max_references_per_sentence": 2}
 
 
+def _unread_list_note(rule: Rule, ms: Manuscript) -> Iterator[Finding]:
+    """One info note when most of a reference list's titles could not be read, so the
+    editor knows the relevance rules were silent for want of evidence, not because
+    the references fit — never one finding per entry."""
+    numbered = [r for r in ms.references if r.number is not None]
+    unread = [r for r in numbered if r.confidence < MIN_CONFIDENCE]
+    if len(numbered) < 5 or len(unread) * 2 <= len(numbered):
+        return
+    first = ms.blocks[unread[0].block]
+    yield rule.finding(
+        ms, first.index, 0, len(first.text.rstrip()),
+        f"The titles of {len(unread)} of the {len(numbered)} reference-list entries could not be read, "
+        "so whether those references fit the manuscript was not judged (RC201, RC202).",
+        severity=Severity.INFO,
+        suggestion="Write each entry with its authors, year, title and venue, or check a copy whose "
+                   "citations are reference-manager fields.",
+        data={"unread_titles": [r.number for r in unread]},
+    )
+
+
 class OffTopicReference(Rule):
     """A reference whose title has nothing in common with the manuscript.
 
@@ -285,7 +305,7 @@ class OffTopicReference(Rule):
         bibliography is far more often an epigraph, a "see also" or a word the
         lists do not know than a wrong reference, so it is left alone.  Entries with
         no usable title (a lone "Abstract", a URL) or in another language are not
-        judged.
+        judged; when that is most of the list, one info note on the list says so.
 
     Why it matters:
         A review on stem cells in liver failure that lists papers on gastric-cancer
@@ -308,6 +328,7 @@ class OffTopicReference(Rule):
     options = dict(_OPTIONS)
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
+        yield from _unread_list_note(self, ms)
         ev = evidence(ms, options)
         if not ev.pattern:
             return

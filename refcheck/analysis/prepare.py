@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from refcheck.analysis.citations import find_citations
+from refcheck.analysis.fields import apply_field_items
 from refcheck.analysis.nlp import sentence_boundaries
 from refcheck.analysis.references import bibliography_references, parse_reference_blocks
 from refcheck.analysis.structure import classify
@@ -26,6 +27,7 @@ def prepare(manuscript: Manuscript, config: dict[str, Any] | None = None) -> Man
     """
     meta = manuscript.metadata
     meta["spacy_model"] = (config or {}).get("spacy_model")  # rules build their Docs with it
+    meta["retractions"] = (config or {}).get("retractions")  # the RC5xx rules' Retraction Watch CSV
     blocks = manuscript.blocks if meta.get("prepared_structure") else classify(manuscript.blocks)
     if manuscript.references and meta.get("prepared_structure"):
         references = list(manuscript.references)
@@ -37,6 +39,9 @@ def prepare(manuscript: Manuscript, config: dict[str, Any] | None = None) -> Man
         citations, style = list(manuscript.citations), manuscript.citation_style
     else:
         citations, style = find_citations(blocks, max_ref)
+    if any(b.field_citations for b in blocks):
+        # Zotero/Mendeley/EndNote fields carry each cited item as the library holds it.
+        references, citations = apply_field_items(blocks, citations, references)
     bibliography = meta.get("bibliography")
     if not references and getattr(bibliography, "entries", None) and any(c.style == "key" for c in citations):
         # pandoc renders the reference list from the bibliography the metadata names.

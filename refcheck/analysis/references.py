@@ -553,7 +553,8 @@ def _csl_text(value: Any) -> str | None:
         value = value[0] if value else None
     if value is None:
         return None
-    text = " ".join(re.sub(r"<[^>]{1,40}>", "", str(value)).split())  # <i>, <sup> markup in CSL titles
+    # <i>, <sup> markup in CSL titles; BibTeX case-protecting braces Mendeley leaves in ("{ANYONE}")
+    text = " ".join(re.sub(r"<[^>]{1,40}>|[{}]", "", str(value)).split())
     return text or None
 
 
