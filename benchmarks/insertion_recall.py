@@ -14,7 +14,8 @@ and, one at a time:
 * **attribution** — one of the uncited "studies show" sentences below is inserted the
   same way, into a paragraph that cites; caught when an RC401 finding sits in it;
 * **stripped section** — every citation of one body section (one with at least three
-  cited sentences) is removed; caught when RC402 names that section.  Sections under
+  cited sentences; each such section in turn) is removed; caught when RC402 names that
+  section.  Sections under
   the authors' own results or discussion are tallied apart: RC402 leaves the
   discussion of a study's own data alone by design.
 
@@ -41,7 +42,7 @@ from refcheck.config import config_from_table  # noqa: E402
 from refcheck.engine import check  # noqa: E402
 
 SEED = 20261129
-PER_ARTICLE = 3  # planted sentences of each kind per article
+PER_ARTICLE = 10  # planted sentences of each kind per article: every one of the ten, each in a random paragraph
 HYPE = [
     "This approach represents a truly groundbreaking advance for the whole field.",
     "The results obtained with this technique are remarkable and unprecedented.",
@@ -73,7 +74,7 @@ _ANY_BRACKETED_NUMBERS = re.compile(r"\[[\d,;\s–-]*\]")
 # apart from those of introductions and review bodies.
 _OWN_STUDY = re.compile(r"result|discussion|conclusion|finding", re.I)
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9\]\)][.?!])\s+(?=[A-Z])")
-_NON_BODY = re.compile(r"abstract|method|material|reference|acknowledg|fund|author|supporting|competing", re.I)
+_NON_BODY = re.compile(r"abstract|method|material|reference|acknowledg|fund|author|supporting|competing|appendi", re.I)
 
 
 def norm(text: str) -> str:
@@ -102,6 +103,16 @@ def body_paragraphs(lines: list[str]) -> list[tuple[int, str]]:
         if in_body and _CITATION.search(line) and len(_SENTENCE_END.split(line)) >= 2:
             out.append((i, heading))
     return out
+
+
+def strip_citations(line: str) -> str:
+    """``line`` without its citations, nested ones too: some articles render as
+    "[[12],[13]]", which one pass would leave as an empty "[,]" citation."""
+    while True:
+        stripped = _ANY_BRACKETED_NUMBERS.sub("", line)
+        if stripped == line:
+            return line
+        line = stripped
 
 
 def insert_after_first_sentence(paragraph: str, sentence: str) -> str:
@@ -159,15 +170,12 @@ def run(articles: int | None = None) -> dict[str, Tally]:
                     t.caught += 1
                 else:
                     t.missed.append(f"{path.name}: {sentence}")
-        sections = stripped_sections(lines)
-        for own in (False, True):
-            pool = [x for x in sections if x[2] is own]
-            if not pool:
-                continue
-            heading, idx, _ = rng.choice(pool)
+        # Every eligible section, one at a time: a random one per article made the
+        # figure swing by ten points with the seed.
+        for heading, idx, own in stripped_sections(lines):
             planted = list(lines)
             for i in idx:
-                planted[i] = _ANY_BRACKETED_NUMBERS.sub("", planted[i])
+                planted[i] = strip_citations(planted[i])
             t = tallies["  ... in results/discussion" if own else "stripped section (RC402)"]
             t.tried += 1
             result = check("\n".join(planted), config_from_table({"select": ["RC402"]}))

@@ -76,6 +76,15 @@ _EXTERNAL_SOURCES = frozenset(
 )
 
 
+# Source nouns that, bare (no article, demonstrative or possessive), mean the literature.
+_LITERATURE_BARE = frozenset(["studies", "research", "trials", "reports", "reviews", "investigations"])
+# ... and words that make the set a particular one: "all studies reported", "twelve
+# studies", "both trials" (in a systematic review, the studies it included).
+_DETERMINERS = frozenset(["the", "a", "an", "all", "each", "every", "both", "either", "neither", "which", "what",
+                          "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                          "twelve", "included", "selected", "eligible"])
+
+
 @dataclass(frozen=True)
 class Attribution:
     """An attribution to research found in a sentence.
@@ -84,9 +93,9 @@ class Attribution:
     ("studies show"), ``passive`` ("it has been shown that"), ``phrase`` ("in recent
     studies") or ``according`` ("according to the literature"); ``others`` is True when
     the words mark the source as other people's published work ("previous studies",
-    "some authors", "the literature") rather than leaving it open ("experiments
-    indicate", "it has been shown"), which in a research article may be the authors'
-    own."""
+    "some authors", "the literature", bare "studies", "it has been shown") rather than
+    leaving it open ("experiments indicate", "it was shown"), which in a research
+    article may be the authors' own."""
 
     start: int
     end: int
@@ -104,8 +113,15 @@ def find_attribution(ms: Manuscript, sentence: Sentence, verbs: frozenset[str]) 
 
 def _marked_as_others(doc: Any, start: int, subj: int, lemmas: list[str]) -> bool:
     """Does the source phrase ``doc[start:subj + 1]`` name other people's work?  "the other
-    results" (the rest of ours) does not; "other studies", "previous work" do."""
+    results" (the rest of ours) does not; "other studies", "previous work" do, and so do
+    bare "studies", "research", "clinical trials", "reports": authors write "our
+    studies", "this study" or "the present trial" for their own, never a bare plural."""
     if lemmas[subj] in _EXTERNAL_SOURCES or doc[subj].lower_ in _EXTERNAL_SOURCES:
+        return True
+    bare = doc[subj].lower_ in _LITERATURE_BARE and not any(
+        doc[k].lower_ in _DETERMINERS or doc[k].lower_ in _SELF or doc[k].like_num
+        for k in range(max(start - 2, 0), subj))
+    if bare:
         return True
     for k in range(start, subj):
         w = doc[k].lower_
@@ -159,7 +175,9 @@ def find_attribution_detail(ms: Manuscript, sentence: Sentence, verbs: frozenset
             if nxt.lower_ == "been" and lemmas[verb.i] in _PASSIVE_VERBS and verb.lower_.endswith(("n", "ed")) \
                     and after is not None and after.lower_ in ("that", "to"):
                 a = tok.i - 1 if tok.i > first and doc[tok.i - 1].lower_ == "it" else tok.i
-                return hit(a, tok.i + 3, "passive", False)
+                # "has/have/had been shown that": the perfect reports earlier, published
+                # work; authors state their own results as "we show" or "is shown".
+                return hit(a, tok.i + 3, "passive", True)
         # "It was shown that": past tense only; "it is shown that" reports this paper.
         if lem == "be" and tok.lower_ in ("was", "were") and tok.i > first and doc[tok.i - 1].lower_ == "it" \
                 and tok.i + 2 < len(doc):
@@ -360,7 +378,8 @@ _FIRST_PERSON_SUBJECT = re.compile(
 )
 _URL = re.compile(r"\bhttps?://|\bwww\.\w|\bdoi:\s*10\.", re.I)
 # A named source with its citation lost: "Smith et al. showed", "Smith and Jones (2004)".
-_NAMED_AUTHORS = re.compile(r"\b[A-Z][\w'’-]+\s+et\s+al\b|\b[A-Z][\w'’-]+\s+(?:and|&)\s+[A-Z][\w'’-]+\s+\(\d{4}")
+_NAMED_AUTHORS = re.compile(r"\b[A-Z][\w'’-]+\s+et\s+al\b|\b[A-Z][\w'’-]+\s+(?:and|&)\s+[A-Z][\w'’-]+\s+\(\d{4}"
+                            r"|\b[A-Z][\w'’-]+\s+and\s+(?:colleagues|co-?workers|co-?authors|collaborators)\b")
 
 # Words that carry no topic: a claim and the sentence after it share topic words when
 # the second elaborates the first.
@@ -382,6 +401,20 @@ def _topic_lemmas(ms: Manuscript, sentence: Sentence) -> set[str]:
         if toks.alphas[i] and len(toks.lowers[i]) > 2 and toks.lowers[i] not in STOP_WORDS
         and lemmas[i].lower() not in _NOT_TOPIC and lemmas[i].lower() not in STOP_WORDS
     }
+
+
+_AN_INSTANCE = re.compile(r"^\W*(?:for\s+(?:instance|example)|e\.\s?g\.|as\s+an\s+example|in\s+one\s+study)\b", re.I)
+
+
+def followed_by_cited(ms: Manuscript, sentence: Sentence, shared: int = 2) -> bool:
+    """Does the very next sentence of the paragraph cite, on the same topic (``shared``
+    topic words in common)?  "The syntenic regions … have been reported to be linked to
+    RA. These are 1q21 … [2,4]." — the citation arrives one sentence later."""
+    sents = ms.sentences_in(sentence.block)
+    nxt = next((t for t in sents if t.start >= sentence.end), None)
+    if nxt is None or _AN_INSTANCE.match(nxt.text):
+        return False  # "Studies demonstrate X. For instance, … [16]": one instance, not the studies
+    return is_cited(ms, nxt) and len(_topic_lemmas(ms, sentence) & _topic_lemmas(ms, nxt)) >= shared
 
 
 def opens_cited_paragraph(ms: Manuscript, sentence: Sentence, window: int = 2, shared: int = 2) -> bool:
@@ -539,6 +572,8 @@ def judge_attribution(ms: Manuscript, s: Sentence, block: Block, verbs: frozense
         return hit, "discussion of the authors' own study"
     if opens_cited_paragraph(ms, s):
         return hit, "topic sentence; the next sentences cite"
+    if followed_by_cited(ms, s):
+        return hit, "the next sentence cites the evidence on the same topic"
     return hit, None
 
 
@@ -557,7 +592,8 @@ DEFAULT_EXEMPT = [
     r"\bcorrespondence\b", r"\borcid\b", r"\bcontributors?\b", r"contribution",
     "abstract", r"key ?words", "conclusion", "concluding", "summary", "acknowledg", "funding", "financial",
     "disclosure", "conflict", "competing", "data availability", r"availability of (?:data|materials|code)",
-    "code availability", "references", "bibliography", "declaration", "publisher", "abbreviation",
+    "code availability", "references", "bibliography", r"^declarations?\b", r"declaration of (?:interest|compet)",
+    r"^publisher", "abbreviation",
     # the authors' own work: methods, results, appendices and derivations, limitations, plans
     *METHODS_PATTERNS, r"^results?\b", "case report", "case presentation", "ethics",
     *APPENDIX_PATTERNS, r"\blimitations?\b",
@@ -623,14 +659,19 @@ def _uncited_appeal(ms: Manuscript, blocks: list[Block], by_block: dict[int, lis
     return None
 
 
+DISPLAY_WEIGHT = 4
+
+
 def _unmarked(blocks: list[Block], by_block: dict[int, list[Sentence]]) -> bool:
-    """Does nothing in ``blocks`` tell the reader the claims are the authors' own?  No
-    pointer to the manuscript's own figures or tables, and at most a quarter of the
-    sentences in the first person ("we", "our")."""
+    """Does nothing in ``blocks`` tell the reader the claims are the authors' own?  At
+    most a quarter of the sentences are the authors' (first person, "we", "our"), a
+    pointer to their own figure or table counting for ``DISPLAY_WEIGHT`` sentences:
+    one figure in a short section marks it, one figure in twenty claims does not."""
     sents = [s for b in blocks for s in by_block.get(b.index, [])]
-    if any(points_to_display(s.text) for s in sents):
-        return False
-    return 4 * sum(1 for s in sents if _own_work(s)) <= len(sents)
+    # A pointer to the authors' own figure or table stands for the few claims around it
+    # (counted four times); a long section of claims with one such pointer stays unmarked.
+    own = sum(DISPLAY_WEIGHT if points_to_display(s.text) else 1 for s in sents if _own_work(s))
+    return 4 * own <= len(sents)
 
 
 class LowCitationDensity(Rule):

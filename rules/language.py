@@ -36,12 +36,16 @@ from refcheck.plugins import hookimpl
 from refcheck.rule import Rule
 
 TEXT_KINDS = (BlockKind.PARAGRAPH, BlockKind.ABSTRACT, BlockKind.FOOTNOTE, BlockKind.ENDNOTE)
+# Back matter, by its usual headings.  Words that also head body sections are anchored:
+# "The London Declaration and …" or "Contribution of tourism to …" are running text.
 EXEMPT_SECTION = re.compile(
-    r"fund|acknowledg|disclos|conflicts? of interest|competing interest|contribution|"
-    r"data (?:and materials )?availability|availability of data|declaration|publisher|"
-    r"references?\b|bibliography|abbreviation|supplementa|ethics (?:approval|statement)|consent",
+    r"fund|acknowledg|disclos|conflicts? of interest|competing interest|contributions?$|contribution statement|^contributors?\b|"
+    r"data (?:and materials )?availability|availability of data|^declarations?\b|declaration of (?:interest|compet)|"
+    r"^publisher|references?\b|bibliography|abbreviation|supplementa|ethics (?:approval|statement)|"
+    r"^consent\b|consent (?:for|to) publication",
     re.I,
 )
+_LEADING_NUMBER = re.compile(r"^\s*(?:(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-Za-z][.)])\s+)+")
 SUMMARY_SECTION = re.compile(r"\b(?:abstract|summary|conclusions?|concluding)\b", re.I)
 METHODS_SECTION = re.compile(r"\b(?:methods?|materials|procedures?|protocol|statistical analys[ie]s)\b", re.I)
 
@@ -90,7 +94,7 @@ def is_recommendation(ctx: _SentenceContext) -> bool:
 
 def section_exempt(block: Block) -> bool:
     """Funding, disclosure, acknowledgements, references and the like: never language-checked."""
-    return any(EXEMPT_SECTION.search(t) for t in block.section)
+    return any(EXEMPT_SECTION.search(_LEADING_NUMBER.sub("", t)) for t in block.section)
 
 
 def in_summary(block: Block) -> bool:
@@ -273,12 +277,15 @@ def _sentences_by_block(ms: Manuscript) -> dict[int, list[Sentence]]:
     return out
 
 
-def _unsupported_sentences(ms: Manuscript) -> Iterator[tuple[Block, Sentence, _SentenceContext]]:
-    """Sentences of running text with no citation and no data, with their context."""
+def _unsupported_sentences(ms: Manuscript, *, back_references: bool = False
+                           ) -> Iterator[tuple[Block, Sentence, _SentenceContext]]:
+    """Sentences of running text with no citation and no data, with their context.
+    Sentences that point back to a cited one ("These findings …") are left out unless
+    ``back_references`` asks for them (the caller then judges what they claim)."""
     by_block = _sentences_by_block(ms)
     for b in text_blocks(ms):
         sentences = [s for s in by_block.get(b.index, [])
-                     if not has_evidence(ms, s) and not supported_by_previous(ms, s)]
+                     if not has_evidence(ms, s) and (back_references or not supported_by_previous(ms, s))]
         if not sentences:
             continue
         doc = block_doc(ms, b.index)
@@ -372,13 +379,15 @@ class UnsupportedSuperlative(Rule):
         summary_sev = self.severity if self.configured else Severity(str(options.get("summary_severity", "info")).lower())
         escalate = bool(options.get("escalate_stacked", True)) and not self.configured
         gap = int(options.get("stack_gap", 8))
-        for block, _sentence, ctx in _unsupported_sentences(ms):
+        for block, sentence, ctx in _unsupported_sentences(ms, back_references=True):
             if is_recommendation(ctx) or _hedged_sentence(ctx):
                 continue
             hits = [h for h in self._hits(ctx, matcher, hype | promotional, ranks) if ctx.contains(h.start, h.end)]
             lead = [h for h in hits if _is_promotional(h, promotional) and not _reason_follows(ctx, h)]
             if not lead:
                 continue  # ordinary evaluative words alone are not worth a comment
+            if supported_by_previous(ms, sentence) and not any(h.entry in FORWARD_LOOKING for h in lead):
+                continue  # "These findings are remarkable": the source was cited just before
             base = summary_sev if in_summary(block) else self.severity
             yield self._finding(ms, block, ctx, hits, lead, _stacks(ctx.doc, hits, gap), base, escalate)
 
@@ -443,6 +452,18 @@ def promotional_words(options: dict[str, Any]) -> frozenset[str]:
     by the user's ``add`` (an added word is taken as promotional) and ``remove``."""
     base = lexicons.words("promotional-words.txt") | lexicons.words("hype-phrases.txt")
     return lexicons.effective(base, options)
+
+
+# Promotion of what is still to come.  A citation supports what a study found, not the
+# author's forecast of its impact, so "These findings open exciting and transformative
+# opportunities" is unsupported even right after the study is cited.
+FORWARD_LOOKING = frozenset([
+    "transformative", "revolutionary", "revolutionize", "revolutionise", "exciting", "breakthrough",
+    "game changer", "game-changer", "game-changing", "paradigm shift", "holy grail", "great promise",
+    "great potential", "tremendous potential", "huge potential", "enormous potential", "immense potential",
+    "broad prospects", "broad application prospects", "bright future", "bright prospects", "significant promise",
+    "considerable promise", "substantial promise",
+])
 
 
 def _is_promotional(hit: Hit, promotional: frozenset[str]) -> bool:
