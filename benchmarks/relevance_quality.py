@@ -247,6 +247,66 @@ def corpus_quality(leave_one_out: bool = True) -> CorpusResult:
     return CorpusResult(len(articles), refs, f201, f202, w202, per, swaps, caught, caught_any, pasted, pasted_caught)
 
 
+# -- one title from an unrelated field ----------------------------------------------
+
+UNRELATED_PER_ARTICLE = 10
+
+
+def unrelated_titles() -> dict[str, list[str]]:
+    """English titles of the .bib files of ../shared/corpus/latex and markdown, by
+    manuscript: fields (ecology, physics, genome assembly, acoustics, computing) other
+    than the JATS articles'."""
+    from build_term_weights import CORPUS
+
+    from refcheck.analysis.subjects import reference_title_lemmas
+    from refcheck.model import Reference
+    from refcheck.readers.bibliography import parse_bibtex
+
+    out: dict[str, list[str]] = {}
+    for bib in sorted([*CORPUS.parent.glob("latex/*/*.bib"), *CORPUS.parent.glob("markdown/*/*.bib")]):
+        try:
+            items = parse_bibtex(bib.read_text("utf-8", errors="replace"))
+        except Exception:  # noqa: BLE001 - a .bib the parser refuses is simply not a donor
+            continue
+        titles = [str(i["title"]) for i in items if i.get("title")
+                  and reference_title_lemmas(Reference(None, 0, "", title=str(i["title"])), {}) is not None]
+        if len(titles) >= 20:
+            out[bib.parent.name] = titles
+    return out
+
+
+def _shared_share(titles: list[str], words: set[str]) -> float:
+    """The share of a donor field's title vocabulary that an article also uses."""
+    vocab = {t for title in titles for t in terms(title)}
+    return len(vocab & words) / max(len(vocab), 1)
+
+
+def unrelated_swap_recall() -> tuple[int, int]:
+    """(caught, tried): in each article, ``UNRELATED_PER_ARTICLE`` cited references in
+    turn get the title of a work from the donor field sharing the fewest words with the
+    article; caught when RC201 or RC202 names that reference (issue #14's measure)."""
+    articles = corpus_articles()
+    weights = _Weights(articles)
+    donors = unrelated_titles()
+    rng = random.Random(SEED)
+    caught = tried = 0
+    for i, art in enumerate(articles):
+        ms = art.manuscript
+        words = set(terms(art.full_text))
+        field = min(donors, key=lambda f, words=words: _shared_share(donors[f], words))
+        cited = {n for c in ms.citations for n in c.numbers}
+        pool = [r for r in ms.references if r.number in cited and r.title]
+        with scorer_plugin(LexicalScorer(weights.without(i))):
+            for r in rng.sample(pool, min(UNRELATED_PER_ARTICLE, len(pool))):
+                title = rng.choice(donors[field])
+                refs = tuple(replace(x, title=title, journal=None) if x.number == r.number else x
+                             for x in ms.references)
+                rc201, rc202 = relevance_findings(replace(ms, references=refs))
+                tried += 1
+                caught += r.number in (rc201 | rc202)
+    return caught, tried
+
+
 # -- speed ----------------------------------------------------------------------------
 
 
@@ -287,6 +347,9 @@ def main() -> None:
           f"by RC201 or RC202 {cq.swap_recall_any:.1%}")
     print(f"  a quarter of the cited titles swapped in from another article: caught {cq.pasted_recall:.1%} "
           f"({cq.pasted_caught}/{cq.pasted})")
+    caught, tried = unrelated_swap_recall()
+    print(f"  one cited title replaced by a title from an unrelated field (issue #14's measure): caught "
+          f"{caught / max(tried, 1):.1%} ({caught}/{tried})")
     n, secs = scoring_time()
     print(f"Speed: RC201 + RC202 on a {n}-reference manuscript: {secs * 1000:.0f} ms")
 
