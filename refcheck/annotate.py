@@ -1,7 +1,8 @@
 """``refcheck annotate``: a copy of the manuscript with every finding as a review comment.
 
 DOCX gets Word comments (:mod:`refcheck.reporters.docx_comments`), text and
-Markdown get CriticMarkup (:mod:`refcheck.reporters.criticmarkup`).  This module
+Markdown get CriticMarkup (:mod:`refcheck.reporters.criticmarkup`), LaTeX gets
+margin notes that compile (:mod:`refcheck.reporters.latex_notes`).  This module
 decides *what* each comment says and *where* the copy goes; the reporters decide
 how it is anchored.  The input file is only ever read.
 
@@ -274,6 +275,14 @@ def build_notes(ms: Manuscript, findings: Sequence[Finding], summary: bool) -> l
     return notes
 
 
+def commented(result: FileResult, config: Config | None = None) -> list[Finding]:
+    """The findings that become comments: those at or above ``min-confidence`` (default
+    medium), so the margin is not filled with what refcheck itself doubts."""
+    from refcheck.confidence import visible
+
+    return visible(result.findings, (config or Config()).min_confidence)
+
+
 def annotate_result(
     result: FileResult, config: Config | None = None, output: Path | None = None,
     force: bool = False, summary: bool = True,
@@ -285,13 +294,17 @@ def annotate_result(
         problem = (result.error or "could not be read").removeprefix(f"{result.path}: ")
         raise InputError(result.path, problem)
     target = check_output(path, Path(output) if output else default_output(path), force)
-    notes = build_notes(ms, result.findings, summary)
+    notes = build_notes(ms, commented(result, config), summary)
     if ms.format in TEXT_FORMATS:
         data = path.read_bytes()
         annotated, _count = criticmarkup.annotate_text(data, ms.blocks, notes)
         return atomic_write(target, annotated)
     if ms.format == "docx":
         return atomic_write(target, lambda tmp: docx_comments.annotate_docx(path, tmp, ms.blocks, notes))
+    if ms.format == "latex":  # margin notes in the main file; see refcheck.reporters.latex_notes
+        from refcheck.reporters.latex_notes import annotate_latex
+
+        return atomic_write(target, annotate_latex(path.read_bytes(), ms, notes))
     raise InputError(result.path, f"annotation is for DOCX and text/Markdown files, not {ms.format}")
 
 

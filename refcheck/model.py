@@ -244,9 +244,13 @@ class Finding:
     line: int | None = None
     column: int | None = None
     path: str = ""
+    # "high" | "medium" | "low", set by the engine from the rule's measured precision and
+    # this finding's evidence (refcheck.confidence); None for a finding built by hand.
+    confidence: str | None = None
+    confidence_score: float | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "code": self.code,
             "name": self.name,
             "severity": self.severity.value,
@@ -263,12 +267,17 @@ class Finding:
             "suggestion": self.suggestion,
             "data": self.data,
         }
+        if self.confidence is not None:  # optional in the JSON contract
+            out["confidence"] = self.confidence
+        return out
 
 
 class InputError(Exception):
     """A manuscript that cannot be read.  The message is one line for the user."""
 
     def __init__(self, path: str, problem: str):
-        super().__init__(f"{path}: {problem}")
+        from refcheck.display import display_name
+
+        super().__init__(f"{display_name(path)}: {problem}")  # a stranger's name: no raw control characters
         self.path = path
         self.problem = problem

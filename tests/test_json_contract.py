@@ -35,6 +35,21 @@ def test_examples_and_an_unreadable_file_validate(tmp_path) -> None:
     assert sum(len(f["findings"]) for f in doc["files"]) > 100  # real findings, all validated
     docx = files[str(EXAMPLE_FILES["docx"])]
     assert all(f["line"] is None and "paragraph" in f["data"] for f in docx["findings"])
+    # the optional confidence field: on every finding refcheck makes, all three bands allowed
+    assert {f.get("confidence") for file in doc["files"] for f in file["findings"]} <= {"high", "medium", "low"}
+    assert all("confidence" in f for file in doc["files"] for f in file["findings"])
+
+
+def test_confidence_is_optional_but_checked() -> None:
+    doc = _check_json(EXAMPLE_FILES["txt"])
+    old = copy.deepcopy(doc)
+    for f in old["files"][0]["findings"]:
+        f.pop("confidence")
+    jsonschema.validate(old, report_schema())  # a report of an earlier refcheck still validates
+    bad = copy.deepcopy(doc)
+    bad["files"][0]["findings"][0]["confidence"] = "certain"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, report_schema())
 
 
 def test_corpus_articles_and_documents_validate() -> None:

@@ -8,6 +8,7 @@ session, in one PRE_COMMIT_HOME.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -75,7 +76,7 @@ def test_commit_of_example_manuscript_fails_with_findings(hook_repo: tuple[Path,
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out
     assert "refcheck" in out and "Failed" in out
-    assert "seed-review.txt:" in out and "RC101 warning citation-out-of-order" in out
+    assert "seed-review.txt:" in out and "RC101 warning" in out
     assert not list(repo.glob("*.refcheck.*")), "the hook must not annotate"
     _git(repo, "reset", "-q", "HEAD", "seed-review.txt")
     (repo / "seed-review.txt").unlink()
@@ -107,3 +108,22 @@ def test_readme_and_refcheck_outputs_are_not_checked(hook_repo: tuple[Path, dict
     _git(repo, "rm", "-q", "--cached", "draft.md")
     proc = _commit(repo, env, "README.md", "add readme and the rest")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_latex_example_fails_and_a_clean_latex_manuscript_passes(hook_repo: tuple[Path, dict[str, str]]) -> None:
+    """#19: the hook matches .tex.  The example review in LaTeX (its thebibliography in
+    the example's order) fails on RC101; a clean LaTeX manuscript passes."""
+    from tests.test_latex_manuscripts import seed_review_latex
+
+    repo, env = hook_repo
+    (repo / "seed-review.tex").write_text(seed_review_latex(), "utf-8")
+    proc = _commit(repo, env, "seed-review.tex", "add LaTeX review")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert re.search(r"seed-review\.tex:\d+:\d+: RC101 warning", out), out
+    _git(repo, "reset", "-q", "HEAD", "seed-review.tex")
+    (repo / "seed-review.tex").unlink()
+    (repo / "clean.tex").write_text(seed_review_latex("clean"), "utf-8")
+    proc = _commit(repo, env, "clean.tex", "add clean LaTeX")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Passed" in proc.stdout + proc.stderr

@@ -58,20 +58,24 @@ def test_a_directive_in_a_code_block_is_text() -> None:
     assert lines_flagged(text) == [(7, "RC301")]
 
 
-def test_unused_and_unknown_suppressions_are_notices(tmp_path: Path) -> None:
+def test_unused_suppression_is_an_info_finding_and_unknown_codes_a_notice(tmp_path: Path) -> None:
     paper = tmp_path / "paper.md"
     paper.write_text(f"# Results\n\n<!-- refcheck: disable=RC302 -->\nPlain words here [1].\n\n"
                      f"<!-- refcheck: disable-next-line=RC3O1 -->\n{HYPE}\n", "utf-8")
-    result = refcheck.check(paper, {"select": ["RC3"]})
+    result = refcheck.check(paper, {"select": ["RC3", "RC001"]})
     assert [f.line for f in result.findings if f.code == "RC301"] == [7]  # an unknown code silences nothing
+    unused = [f for f in result.findings if f.code == "RC001"]
+    assert [(f.line, f.column, f.severity.value, f.name) for f in unused] == [(3, 1, "info", "unused-suppression")]
+    assert "<!-- refcheck: disable=RC302 --> suppresses nothing" in unused[0].message
     notes = "\n".join(result.notices)
-    assert f"{paper}:3:1: unused suppression <!-- refcheck: disable=RC302 -->" in notes
+    assert "suppresses nothing" not in notes and "unused suppression" not in notes
     assert f"{paper}:6:1: suppression names unknown rule RC3O1 — did you mean RC301?" in notes
-    proc = run("check", paper, "--select", "RC3")
-    assert "unused suppression" in proc.stderr and "did you mean RC301" in proc.stderr
-    assert "unused suppression" not in run("check", paper, "--select", "RC3", "-q").stderr
-    # a suppression for a rule that did not run cannot be judged: no "unused" notice
-    assert "unused suppression" not in "".join(refcheck.check(paper, {"select": ["RC1"]}).notices)
+    proc = run("check", paper, "--select", "RC3,RC001")
+    assert f"{paper.name}:3:1: RC001 info" in proc.stdout.replace(str(paper), paper.name), proc.stdout
+    assert "did you mean RC301" in proc.stderr
+    # RC001 not selected, or the suppressed rule did not run (it cannot be judged): no finding
+    assert not [f for f in refcheck.check(paper, {"select": ["RC3"]}).findings if f.code == "RC001"]
+    assert not [f for f in refcheck.check(paper, {"select": ["RC1", "RC001"]}).findings if f.code == "RC001"]
 
 
 def test_suppressions_hold_in_annotate(tmp_path: Path) -> None:

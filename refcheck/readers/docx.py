@@ -33,6 +33,7 @@ from refcheck.model import (
     SourceMap,
 )
 from refcheck.plugins import hookimpl
+from refcheck.readers.comment_ranges import read_comment_ranges
 from refcheck.readers.ooxml import (
     MC_NS,
     W_NS,
@@ -758,6 +759,11 @@ def read_docx(path: str | Path, config: Mapping[str, Any] | None = None) -> Manu
                 if notes is not None:
                     _read_story(container, notes, ctx, kind)
             metadata: dict[str, Any] = {"core": _core_properties(pkg), "main_part": main}
+            # The comments already there, with their ranges: "refcheck: ignore" ones
+            # suppress findings (refcheck.suppress).
+            comments = _optional_xml(pkg, pkg.related_part(main, "comments"))
+            if comments is not None:
+                metadata["comments"] = read_comment_ranges(body, comments, iter_text_pieces)
     except InputError:
         raise
     except (etree.LxmlError, ValueError, KeyError, IndexError, TypeError, AttributeError,

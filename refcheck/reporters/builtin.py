@@ -1,4 +1,5 @@
-"""The built-in output formats: ``text`` (terminal) and ``json`` (the stable contract)."""
+"""The built-in output formats: ``concise`` (alias ``text``), ``full`` and ``github`` for people
+and CI logs (:mod:`refcheck.reporters.terminal`), ``json`` (the stable contract)."""
 
 from __future__ import annotations
 
@@ -6,40 +7,13 @@ import json
 from typing import Any
 
 from refcheck.plugins import hookimpl
-from refcheck.reporters.common import counts, location
+from refcheck.reporters.terminal import DEFAULT_WIDTH, render_concise, render_full, render_github
 
 
-def render_text(results: list[Any], config: Any = None, color: bool = False) -> str:
-    """One line per finding, ``path:line:col: CODE severity name "span": message``, then a
-    summary that counts the files that could not be read (their reasons go to stderr)."""
-    colours = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-    lines: list[str] = []
-    total: list[Any] = []
-    for r in results:  # unreadable files: their one line is the CLI's, on stderr
-        for f in r.findings:
-            total.append(f)
-            sev = f.severity.value
-            quoted = f' "{f.text.strip()}"' if f.text.strip() and len(f.text) <= 60 else ""
-            if color:
-                lines.append(f"[bold]{_esc(location(f))}[/]: [{colours[sev]}]{f.code} {sev}[/] {_esc(f.name)}{_esc(quoted)}: {_esc(f.message)}")
-            else:
-                lines.append(f"{location(f)}: {f.code} {sev} {f.name}{quoted}: {f.message}")
-    c = counts(total)
-    errors = sum(1 for r in results if r.error)
-    summary = (
-        f"{len(total)} finding{'s' if len(total) != 1 else ''} "
-        f"({c['error']} error, {c['warning']} warning, {c['info']} info) in {len(results)} file{'s' if len(results) != 1 else ''}"
-    )
-    if errors:
-        summary += f"; {errors} could not be read"
-    lines.append(summary)
-    return "\n".join(lines)
-
-
-def _esc(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+def render_text(results: list[Any], config: Any = None, color: bool = False, width: int | None = DEFAULT_WIDTH) -> str:
+    """``--format text``, the name kept for scripts and plugins: the concise output, one
+    line per finding (:mod:`refcheck.reporters.terminal`), then the summary line."""
+    return render_concise(results, config, color, width)
 
 
 def result_to_dict(r: Any) -> dict[str, Any]:
@@ -70,4 +44,5 @@ def render_json(results: list[Any], config: Any = None, color: bool = False) -> 
 
 @hookimpl
 def refcheck_get_reporters() -> dict[str, Any]:
-    return {"text": render_text, "json": render_json}
+    return {"text": render_text, "concise": render_concise, "full": render_full, "github": render_github,
+            "json": render_json}

@@ -11,12 +11,15 @@ from refcheck.model import Finding
 
 def location(f: Finding) -> str:
     """"path:line:col" for text, "path:¶N" (paragraph) for DOCX and JATS."""
+    from refcheck.display import display_name
+
+    path = display_name(f.path)  # a stranger's file name: no raw newline or escape reaches the terminal
     if f.line is not None:
-        return f"{f.path}:{f.line}:{f.column or 1}"
+        return f"{path}:{f.line}:{f.column or 1}"
     para = f.data.get("paragraph")
     part = f.data.get("part", "body")
     where = f"¶{para}" if part in ("body", "jats", None) else f"{part} ¶{para}"
-    return f"{f.path}:{where}" if para is not None else f.path
+    return f"{path}:{where}" if para is not None else path
 
 
 def counts(findings: Iterable[Finding]) -> Counter[str]:

@@ -90,6 +90,11 @@ def render_sarif(results: list[Any], config: Any = None, color: bool = False) ->
                 "partialFingerprints": {"refcheck/v1": f"{f.code}:{f.block}:{f.start}:{f.end}"},
                 "properties": {"name": f.name, "references": list(f.references), "section": f.section},
             }
+            if f.confidence is not None:
+                # SARIF's rank (0-100) is how sure the tool is of a result; viewers sort by it.
+                item["properties"]["confidence"] = f.confidence
+                if f.confidence_score is not None:
+                    item["rank"] = round(100 * f.confidence_score, 1)
             if f.code in index:
                 item["ruleIndex"] = index[f.code]
             out_results.append(item)

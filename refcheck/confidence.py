@@ -1,0 +1,158 @@
+"""How sure refcheck is of one finding: ``high``, ``medium`` or ``low``.
+
+An editor reading 40 comments needs to know which to trust first, and a CI gate
+should not fail on a guess.  A finding's confidence is made of two measured or
+observable things, never of a rule author's optimism:
+
+1. **The rule's measured precision at the finding's severity**
+   (:meth:`refcheck.rule.Rule.precision_for`: the blind editor labels of the
+   precision benchmark, written to ``refcheck/rule_precision.py`` by
+   ``benchmarks/rule_weights.py``; a rule nobody measured counts as 0.5, "as likely
+   right as wrong").  Severity matters: an info-level RC401 in a summary section is
+   right far less often than a warning one.
+2. **The strength of this finding's own evidence**, one step up or down
+   (:data:`EVIDENCE_STEP`): three promotional words stacked in one sentence say more
+   than one; a reference whose title shares a single term with nothing in the text
+   says less than one with four; an out-of-order citation that only breaks the
+   "figure references last" convention is weaker than one that breaks the numbering.
+   A rule (a plugin's too) may state it directly as ``data["evidence"] = "strong"``
+   or ``"weak"``; the built-in rules' signals are read from the data they already
+   attach (:func:`evidence_strength`), so no rule had to change.
+
+``score = precision + EVIDENCE_STEP × strength`` (strength −1, 0 or +1), then
+``high`` at :data:`HIGH_AT` or more ("right at least three times in four"), ``low``
+below :data:`LOW_BELOW` ("right less than two times in five"), ``medium`` between.
+The bands were checked against the precision benchmark: at the default
+``min-confidence = "medium"`` every finding the editors marked true on the example
+is still shown (``benchmarks/precision/run.py`` prints it; tests/test_confidence.py
+holds it), because the lowest measured precision of a built-in rule (RC301 at info,
+0.45) is above :data:`LOW_BELOW` — only weak evidence on a middling rule is hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from refcheck.model import Finding, Manuscript
+    from refcheck.rule import Rule
+
+
+class Confidence(str, Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return {"low": 0, "medium": 1, "high": 2}[self.value]
+
+
+NAMES = tuple(c.value for c in Confidence)
+DEFAULT_MIN = Confidence.MEDIUM
+HIGH_AT = 0.75
+LOW_BELOW = 0.40
+EVIDENCE_STEP = 0.15
+#: A reference whose title the parser only guessed (title-first, 0.6) is weak ground
+#: for saying it does not fit: the "title" may be the authors or the journal.
+_GUESSED_TITLE = 0.7
+
+
+def band(score: float) -> Confidence:
+    """The confidence a score falls in (see the module docstring for the cut points)."""
+    if score >= HIGH_AT:
+        return Confidence.HIGH
+    if score < LOW_BELOW:
+        return Confidence.LOW
+    return Confidence.MEDIUM
+
+
+def _count(value: Any) -> int:
+    return len(value) if isinstance(value, (list, tuple, set, frozenset)) else 0
+
+
+def _terms_strength(counts: list[int]) -> int:
+    """RC201/RC202: the foreign title terms behind the verdict; the weakest reference decides."""
+    if not counts:
+        return 0
+    weakest = min(counts)
+    return 1 if weakest >= 3 else (-1 if weakest <= 1 else 0)
+
+
+def evidence_strength(f: Finding, manuscript: Manuscript | None = None) -> int:
+    """−1 (weak), 0 (as usual for its rule) or +1 (strong) for one finding.
+
+    ``data["evidence"]`` set by the rule wins; otherwise the built-in rules' own data:
+    RC301 stacked or three or more promotional words (+1); RC201/RC202 three or more
+    foreign title terms (+1), one (−1), or a reference title that was only guessed
+    (−1); RC402 a section with four or more claims and none cited (+1); RC101 an
+    order broken only by the float-references-last convention (−1).
+    """
+    data: Mapping[str, Any] = f.data or {}
+    stated = data.get("evidence")
+    if stated in ("strong", "weak"):
+        return 1 if stated == "strong" else -1
+    code = f.code
+    if code in ("RC201", "RC202") and manuscript is not None:
+        for n in f.references:
+            ref = manuscript.reference(n)
+            if ref is not None and ref.title and ref.confidence < _GUESSED_TITLE:
+                return -1
+    if code == "RC301":
+        return 1 if data.get("stacked") or _count(data.get("words")) >= 3 else 0
+    if code == "RC201":
+        return _terms_strength([_count(data.get("foreign_terms"))]) if "foreign_terms" in data else 0
+    if code == "RC202":
+        mismatched = data.get("mismatched")
+        if isinstance(mismatched, Mapping):
+            return _terms_strength([_count(v.get("foreign_terms")) for v in mismatched.values()
+                                    if isinstance(v, Mapping) and "foreign_terms" in v])
+        return 0
+    if code == "RC402":
+        claims, cited = data.get("claims"), data.get("cited")
+        return 1 if isinstance(claims, int) and claims >= 4 and cited == 0 else 0
+    if code == "RC101":
+        return -1 if data.get("convention") else 0
+    return 0
+
+
+def score(rule: type[Rule] | None, f: Finding, manuscript: Manuscript | None = None) -> float:
+    """Measured precision at the finding's severity, one evidence step up or down, in [0, 1]."""
+    from refcheck.rule import PRIOR
+
+    precision = rule.precision_for(f.severity) if rule is not None else PRIOR
+    return min(1.0, max(0.0, precision + EVIDENCE_STEP * evidence_strength(f, manuscript)))
+
+
+def rate(rule: type[Rule] | None, f: Finding, manuscript: Manuscript | None = None) -> Finding:
+    """The finding with ``confidence`` (and ``confidence_score``, for SARIF's rank) set."""
+    from dataclasses import replace
+
+    s = score(rule, f, manuscript)
+    return replace(f, confidence=band(s).value, confidence_score=round(s, 3))
+
+
+def parse(value: Any, where: str) -> Confidence:
+    """A configured or command-line confidence; ValueError("expected …") when it is none."""
+    if isinstance(value, Confidence):
+        return value
+    if isinstance(value, str) and value.strip().lower() in NAMES:
+        return Confidence(value.strip().lower())
+    from refcheck.rule import show_value
+
+    raise ValueError(f"{where}expected low, medium or high, got {show_value(value)}")
+
+
+def shown(f: Finding, minimum: Confidence | str | None) -> bool:
+    """Whether a finding reaches ``minimum``; a finding without a confidence always does
+    (a plugin's reporter may build findings by hand)."""
+    if minimum is None or f.confidence is None:
+        return True
+    least = minimum if isinstance(minimum, Confidence) else Confidence(minimum)
+    return Confidence(f.confidence).rank >= least.rank
+
+
+def visible(findings: list[Finding], minimum: Confidence | str | None) -> list[Finding]:
+    return [f for f in findings if shown(f, minimum)]
