@@ -28,9 +28,15 @@ def _load() -> list[tuple[str, dict]]:
 
 
 @pytest.mark.parametrize(("code", "case"), _load(), ids=lambda v: v if isinstance(v, str) else v["name"])
-def test_rule_case(code: str, case: dict) -> None:
+def test_rule_case(code: str, case: dict, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     table = {"select": [code], **case.get("config", {})}
-    result = check(case["text"], config_from_table(table))
+    if case.get("crossref_replay"):  # RC504/RC505: recorded Crossref answers from a local server
+        from crossref_replay_server import replaying
+
+        with replaying(monkeypatch, tmp_path):
+            result = check(case["text"], config_from_table(table))
+    else:
+        result = check(case["text"], config_from_table(table))
     flagged = sorted(f.text.strip() for f in result.findings if f.code == code)
     assert flagged == sorted(case["expect"]), [f.message for f in result.findings]
     for needle in case.get("message_contains", []):
