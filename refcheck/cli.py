@@ -43,8 +43,15 @@ def _common(p: argparse.ArgumentParser, select: bool = True, fail_on: bool = Tru
     if select:
         p.add_argument("--select", type=_codes, help="only these rule codes, prefixes or names, e.g. RC1,RC301")
         p.add_argument("--ignore", type=_codes, help="skip these rule codes, prefixes or names")
+        p.add_argument("--retractions", type=Path, metavar="FILE",
+                       help="the Retraction Watch CSV the RC5xx rules check references against")
+        p.add_argument("--verify-online", action="store_true",
+                       help="look references up in Crossref (RC504, RC505); sends DOIs, titles, first authors, years")
     if fail_on:
         p.add_argument("--fail-on", choices=[s.value for s in Severity], help="lowest severity that fails (default warning)")
+    if select:
+        p.add_argument("--min-confidence", choices=["low", "medium", "high"],
+                       help="show (and count, and comment on) findings of at least this confidence (default medium)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
@@ -58,7 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check manuscripts and report findings")
     p.add_argument("files", nargs="+", metavar="PATH",
                    help="files, folders (searched recursively), quoted glob patterns, or - for stdin")
-    p.add_argument("--format", default="text", help="text (default), json, sarif, or a plugin's format")
+    p.add_argument("--output-format", "--format", dest="format", default="concise", metavar="FORMAT",
+                   help="concise (default; also called text), full, github, json, sarif, or a plugin's format")
+    p.add_argument("--statistics", action="store_true", help="print the number of findings per rule instead of the findings")
     p.add_argument("--stdin-filename", metavar="NAME",
                    help="the name of the manuscript read from - (its suffix picks the reader, its folder the configuration)")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (2 still means unreadable input)")
@@ -70,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite existing annotated outputs")
     _common(p)
 
-    p = sub.add_parser("annotate", help="write a copy with the findings as Word comments or CriticMarkup")
+    p = sub.add_parser("annotate", help="write a copy with the findings as Word comments, CriticMarkup or LaTeX margin notes")
     p.add_argument("file", metavar="FILE")
     p.add_argument("-o", "--output", type=Path, help="output path (default NAME.refcheck.EXT beside the input)")
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
@@ -113,15 +122,22 @@ def effective_config(args: argparse.Namespace, start: Path | None) -> Config:
     """The configuration file's settings with the command line's on top; rule
     selectors on the command line are checked like the file's (``--select RC3O1``
     is an error naming RC301, never a silent "0 findings")."""
-    from refcheck.config import resolve_rules
+    from refcheck.config import resolve_rules, trusted_limits
 
     cfg = load_config(getattr(args, "config", None), start)
+    cfg.limits = trusted_limits(cfg, getattr(args, "config", None))  # never raised by a submission's config
     if getattr(args, "select", None):
         cfg.select = resolve_rules(args.select, "--select")
     if getattr(args, "ignore", None):
         cfg.ignore = cfg.ignore + resolve_rules(args.ignore, "--ignore")
     if getattr(args, "fail_on", None):
         cfg.fail_on = Severity(args.fail_on)
+    if getattr(args, "min_confidence", None):
+        cfg.min_confidence = args.min_confidence
+    if getattr(args, "retractions", None):
+        cfg.use_retractions(args.retractions)  # checked (and indexed) before any manuscript
+    if getattr(args, "verify_online", False):
+        cfg.raw["verify-online"] = True
     return cfg
 
 
@@ -212,7 +228,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.annotate and STDIN in args.files:
         raise ConfigError("--annotate writes a copy beside the input, and stdin has no place; annotate a file")
     accepted = baseline.load(args.baseline) if args.baseline else None
-    results, fail_on = [], []
+    results, fail_on, minimums = [], [], []
     for name in expand(args.files):
         if name == STDIN:
             cfg = effective_config(args, Path(args.stdin_filename) if args.stdin_filename else Path.cwd())
@@ -222,6 +238,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             result = check_file(name, cfg, raise_errors=args.debug)
         results.append(result)
         fail_on.append(cfg.fail_on)
+        minimums.append(cfg.min_confidence)
         if args.annotate and result.manuscript is not None:
             from refcheck.annotate import annotate_result
 
@@ -237,10 +254,27 @@ def _cmd_check(args: argparse.Namespace) -> int:
         results, hidden = baseline.apply(results, args.write_baseline or args.baseline, accepted)
         if hidden and not args.write_baseline:
             notes.append(f"{hidden} finding{'s' if hidden != 1 else ''} in the baseline {args.baseline} not shown")
-    color = args.format == "text" and sys.stdout.isatty()
-    output = reporters[args.format](results, None, color=color) if args.format == "text" else reporters[args.format](results, None)
-    if args.quiet and args.format == "text":
-        output = "\n".join(output.splitlines()[:-1])  # the findings without the summary line
+    from refcheck.reporters.terminal import PEOPLE, render_statistics, terminal_width
+
+    # People see (and fail-on counts) findings of at least min-confidence; json and
+    # sarif carry them all, each with its confidence, for tools to filter.
+    everything = args.format in ("json", "sarif")
+    shown, hidden = _confident(results, minimums)
+    if not everything:
+        results = shown
+    if hidden and not everything:
+        notes.append(f"{hidden} finding{'s' if hidden != 1 else ''} below min-confidence not shown "
+                     "(--min-confidence low shows them)")
+    people = args.format in PEOPLE
+    color = people and sys.stdout.isatty()
+    if args.statistics:
+        output = render_statistics(results, machine=everything)
+    elif people:
+        output = reporters[args.format](results, None, color=color, width=terminal_width())
+    else:
+        output = reporters[args.format](results, None)
+    if args.quiet and people:
+        output = "\n".join(output.splitlines()[:-1]).rstrip("\n")  # the findings without the summary line
     if color:
         from rich.console import Console
 
@@ -248,23 +282,38 @@ def _cmd_check(args: argparse.Namespace) -> int:
         safe = output.encode(encoding, errors="replace").decode(encoding, errors="replace")
         Console(highlight=False, soft_wrap=True).print(safe)
     elif output or not args.quiet:
-        _emit(output, machine=args.format != "text")
+        _emit(output, machine=not people)
     if not args.quiet:
         for note in notes:
             print(f"refcheck: {note}", file=sys.stderr)
     for r in results:  # always on stderr too, so scripts see the reason whatever the format
         if r.error:
             print(f"refcheck: error: {r.error}", file=sys.stderr)
-    code = _exit_code(results, fail_on)
+    code = _exit_code(shown, fail_on)
     return EXIT_OK if args.exit_zero and code == EXIT_FINDINGS else code
 
 
+def _confident(results: list, minimums: list[str]) -> tuple[list, int]:
+    """The results with only the findings at or above each file's ``min-confidence``,
+    and how many were left out."""
+    from dataclasses import replace
+
+    from refcheck.confidence import visible
+
+    kept, hidden = [], 0
+    for r, least in zip(results, minimums, strict=True):
+        shown = visible(r.findings, least)
+        hidden += len(r.findings) - len(shown)
+        kept.append(replace(r, findings=shown) if len(shown) != len(r.findings) else r)
+    return kept, hidden
+
+
 def _cmd_annotate(args: argparse.Namespace) -> int:
-    from refcheck.annotate import annotate_file, title_block
+    from refcheck.annotate import annotate_file, commented, title_block
 
     cfg = effective_config(args, Path(args.file))
     out, result = annotate_file(args.file, args.output, cfg, force=args.force, summary=not args.no_summary)
-    n = len(result.findings)
+    n = len(commented(result, cfg))
     titled = result.manuscript is not None and title_block(result.manuscript) is not None
     summary = " and a summary on the title" if not args.no_summary and titled else ""
     print(f"wrote {out} ({n} finding{'s' if n != 1 else ''} as comments{summary})")

@@ -68,6 +68,10 @@ SCHEMA: tuple[Key, ...] = (
         "Rule codes, prefixes or names not to run; where `select` and `ignore` both match, the longer entry wins."),
     Key("fail-on", "severity", "warning",
         "Lowest severity that makes `refcheck check` exit 1: `info`, `warning` or `error`."),
+    Key("min-confidence", "confidence", "medium",
+        "Lowest confidence (`low`, `medium` or `high`: the rule's measured precision and the finding's evidence) "
+        "a finding needs to be shown in the terminal, counted by `fail-on` and written as a Word comment; "
+        "JSON and SARIF carry every finding with its confidence."),
     Key("spacy-model", "string", None,
         "An installed trained spaCy pipeline (e.g. `en_core_web_sm`) instead of the blank English one; never downloaded."),
     Key("severity", "table: rule = severity", {},
@@ -78,6 +82,15 @@ SCHEMA: tuple[Key, ...] = (
         "Rules not run on files matching a glob, relative to the configuration file's folder, e.g. `\"drafts/*.md\" = [\"RC3\"]`."),
     Key("limits", "table", {},
         "Reader ceilings against hostile files: the `limits.*` keys below."),
+    Key("retractions", "path", None,
+        "The Retraction Watch CSV (relative to this file) the RC5xx rules check references against; "
+        "`--retractions FILE` on the command line. Unset: RC5xx check nothing and nothing is downloaded."),
+    Key("retractions-max-age", "integer", 180,
+        "Days the newest notice in the `retractions` file may be old before the file is refused as stale; 0 accepts any age."),
+    Key("verify-online", "boolean", False,
+        "Look every reference up in Crossref (RC504, RC505); `--verify-online` on the command line. Off: nothing is sent anywhere."),
+    Key("mailto", "string", None,
+        "Your e-mail address, sent to Crossref with `verify-online` lookups (its polite pool); nothing else about you is sent."),
 )
 
 
@@ -124,6 +137,8 @@ class Config:
     raw: dict[str, Any] = field(default_factory=dict)
     source: str | None = None
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    retractions: str | None = None  # the Retraction Watch CSV; validated by use_retractions()
+    min_confidence: str = "medium"  # refcheck.confidence.NAMES
 
     def enabled(self, code: str) -> bool:
         """``select``/``ignore`` take codes or prefixes ("RC1"); the longer match wins."""
@@ -165,7 +180,16 @@ class Config:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data handed to hooks (readers, scorers) that take ``config``."""
-        return {**self.raw, "limits": self.limits, "spacy_model": self.spacy_model}
+        return {**self.raw, "limits": self.limits, "spacy_model": self.spacy_model, "retractions": self.retractions}
+
+    def use_retractions(self, path: str | os.PathLike[str], max_age: int | None = None) -> None:
+        """Check the Retraction Watch CSV now (building its index once) and use it: a
+        missing, malformed or stale file is a ConfigError before any manuscript is read."""
+        from refcheck.retractions import DEFAULT_MAX_AGE_DAYS, require
+
+        days = self.raw.get("retractions-max-age", DEFAULT_MAX_AGE_DAYS) if max_age is None else max_age
+        require(path, days)
+        self.retractions = self.raw["retractions"] = str(path)
 
     def fingerprint(self) -> str:
         """Stable hash of everything that can change findings (for batch re-runs)."""
@@ -176,11 +200,20 @@ class Config:
                 "severity": {k: v.value for k, v in self.severity.items()},
                 "options": self.options,
                 "raw": self.raw,
+                # only when set: fingerprints of runs without a retractions file stay as they were
+                **({"retractions": _retractions_stamp(self.retractions)} if self.retractions else {}),
             },
             sort_keys=True,
             default=str,
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _retractions_stamp(path: str | None) -> str | None:
+    """A new Retraction Watch snapshot changes findings: batch re-runs must see it."""
+    from refcheck.retractions import stamp_of
+
+    return stamp_of(path)
 
 
 # -- finding and reading the file -------------------------------------------------------
@@ -247,6 +280,31 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
     else:
         table, prefix = data, ""
     return config_from_table(table, str(path), prefix)
+
+
+def trusted_limits(found: Config, explicit: Path | None, cwd: Path | None = None) -> dict[str, Any]:
+    """The ``[limits]`` a run may use, whatever config was found next to the manuscript.
+
+    Limits guard against hostile files, so they come only from a file the user chose:
+    ``--config FILE``, or the working directory's own project config (the nearest
+    ``refcheck.toml``/``pyproject.toml`` above the working directory).  A config that
+    travels with a submission (found above the manuscript, or the submissions folder's
+    in ``batch``) may lower a limit but never raise one: a zip bomb cannot ship the
+    ``max_unzipped_mb`` that lets it inflate.
+    """
+    if explicit is not None:
+        return dict(found.limits)
+    own_path = find_config_file((cwd or Path.cwd()).resolve())
+    same = own_path is not None and found.source is not None and Path(found.source).resolve() == own_path.resolve()
+    if same:
+        return dict(found.limits)
+    own = load_config(own_path).limits if own_path is not None else {}
+    defaults = {k.name: k.default for k in limit_keys()}
+    out = dict(own)
+    for name, value in found.limits.items():
+        if value < own.get(name, defaults[name]):
+            out[name] = value  # stricter than the user's: a submission may only lower a limit
+    return out
 
 
 # -- validation -----------------------------------------------------------------------
@@ -393,6 +451,13 @@ def config_from_table(table: dict[str, Any], source: str = "<config>", prefix: s
     if "fail-on" in data:
         cfg.fail_on = _severity(data["fail-on"], f"{where}fail-on")
         raw["fail-on"] = cfg.fail_on.value
+    if "min-confidence" in data:
+        from refcheck.confidence import parse as parse_confidence
+
+        try:
+            cfg.min_confidence = raw["min-confidence"] = parse_confidence(data["min-confidence"], "").value
+        except ValueError as exc:
+            raise ConfigError(f"{where}min-confidence: {exc}") from None
     if data.get("spacy-model") not in (None, ""):
         model = data["spacy-model"]
         if not isinstance(model, str):
@@ -436,7 +501,41 @@ def config_from_table(table: dict[str, Any], source: str = "<config>", prefix: s
     if "limits" in data:
         cfg.limits = raw["limits"] = _limits(data["limits"], f"{where}limits")
     cfg.raw = raw
+    _retractions(cfg, data, source, where)
+    for key, kind in (("verify-online", "boolean"), ("mailto", "string")):
+        if data.get(key) is not None:
+            try:
+                raw[key] = validate_value(kind, data[key])
+            except ValueError as exc:
+                raise ConfigError(f"{where}{key}: {exc}") from None
     return cfg
+
+
+def _retractions(cfg: Config, data: dict[str, Any], source: str, where: str) -> None:
+    """``retractions`` (a path relative to the configuration file, like per-file-ignores'
+    globs) and ``retractions-max-age``; the file is checked here, once, so a wrong one
+    stops the run with one line instead of a check that silently matches nothing."""
+    if "retractions-max-age" in data:
+        days = data["retractions-max-age"]
+        try:
+            days = validate_value("integer", days)
+        except ValueError as exc:
+            raise ConfigError(f"{where}retractions-max-age: {exc}") from None
+        if days < 0:
+            raise ConfigError(f"{where}retractions-max-age: expected 0 or more days, got {days}")
+        cfg.raw["retractions-max-age"] = days
+    value = data.get("retractions")
+    if value in (None, ""):
+        return
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}retractions: expected a path to the Retraction Watch CSV, got {show_value(value)}")
+    path = Path(value).expanduser()
+    if not path.is_absolute() and Path(source).is_file():
+        path = Path(source).parent / path
+    try:
+        cfg.use_retractions(path)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}retractions: {exc}") from None
 
 
 def _limits(value: Any, where: str) -> dict[str, Any]:

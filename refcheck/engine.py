@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from refcheck.analysis.prepare import prepare
-from refcheck.config import Config
+from refcheck.config import Config, ConfigError
+from refcheck.display import display_name
 from refcheck.model import Finding, InputError, Manuscript
 from refcheck.plugins import get_plugin_manager
 from refcheck.rule import Rule
@@ -19,9 +20,10 @@ def read_suffixes() -> frozenset[str]:
     use these, so they cannot drift from what the readers accept)."""
     from refcheck.readers.docx import SUFFIXES as DOCX
     from refcheck.readers.jats import JATS_SUFFIXES
+    from refcheck.readers.latex import LATEX_SUFFIXES
     from refcheck.readers.text import TEXT_SUFFIXES
 
-    return frozenset(DOCX | JATS_SUFFIXES | TEXT_SUFFIXES)
+    return frozenset(DOCX | JATS_SUFFIXES | TEXT_SUFFIXES | LATEX_SUFFIXES)
 
 
 def _supported() -> str:
@@ -43,7 +45,11 @@ class FileResult:
     @property
     def notices(self) -> list[str]:
         """One-line notes that are not findings (an unused inline suppression)."""
-        return list(self.manuscript.metadata.get("notices", [])) if self.manuscript is not None else []
+        if self.manuscript is None:
+            return []
+        meta = self.manuscript.metadata
+        return (list(meta.get("notices", [])) + list(meta.get("online_notices", []))  # online: rules/verification.py
+                + list(meta.get("limit_notices", [])))  # a pathological file's capped citations or findings
 
 
 def all_rules() -> list[type[Rule]]:
@@ -85,10 +91,17 @@ def read_manuscript(path: str | os.PathLike[str], config: Config | None = None) 
     return prepare(manuscript, config.as_dict())
 
 
+#: Findings one rule reports per manuscript at most.  Real manuscripts get dozens; a
+#: file of a million citations to missing entries would otherwise hold a million
+#: findings in memory and in every report.
+MAX_FINDINGS_PER_RULE = 10_000
+
+
 def run_rules(
     manuscript: Manuscript, config: Config | None = None, raw: bytes | None = None, suppressions: bool = True
 ) -> list[Finding]:
-    """Run every enabled rule; findings sorted by position, with line/column filled in.
+    """Run every enabled rule; findings sorted by position, with line/column and
+    confidence (:mod:`refcheck.confidence`) filled in.
 
     Rules switched off by ``select``/``ignore`` or ``per-file-ignores`` do not run;
     findings silenced by the manuscript's own inline suppressions are dropped here,
@@ -96,6 +109,7 @@ def run_rules(
     source as read, for manuscripts that are not a file (stdin, ``text=``).
     ``suppressions=False`` keeps every finding (``fix``'s safety checks).
     """
+    from refcheck.confidence import rate
     from refcheck.suppress import suppress
 
     config = config or Config()
@@ -105,8 +119,14 @@ def run_rules(
             continue
         rule = cls(config.severity.get(cls.code) or config.severity.get(cls.name))
         options = config.rule_options(cls.code, cls.name, cls.option_defaults())
-        for f in rule.check(manuscript, options):
-            findings.append(_locate(manuscript, f))
+        for k, f in enumerate(rule.check(manuscript, options)):
+            if k == MAX_FINDINGS_PER_RULE:  # a pathological file: bounded memory, and said so
+                note = f"{cls.code}: stopped after {MAX_FINDINGS_PER_RULE:,} findings; the rest are not reported"
+                notes = manuscript.metadata.setdefault("limit_notices", [])
+                if note not in notes:
+                    notes.append(note)
+                break
+            findings.append(rate(cls, _locate(manuscript, f), manuscript))
     findings.sort(key=lambda f: (f.block, f.start, f.end, f.code))
     return suppress(manuscript, findings, config, raw) if suppressions else findings
 
@@ -114,6 +134,10 @@ def run_rules(
 def _locate(manuscript: Manuscript, f: Finding) -> Finding:
     """Derive line/column (text) or paragraph (DOCX) from the block's source map."""
     block = manuscript.blocks[f.block]
+    if manuscript.format == "latex":  # the main file or the included file the words are in
+        from refcheck.readers.latex import locate_finding
+
+        return locate_finding(manuscript, f)
     if manuscript.format in ("text", "markdown"):
         locator, offset = block.source.first_real(f.start, max(f.end, f.start + 1))
         if locator is not None:
@@ -130,16 +154,36 @@ def check_file(
 ) -> FileResult:
     """Check one file; unreadable input becomes ``FileResult.error``, never an exception.
 
-    ``raise_errors=True`` (the CLI's ``--debug``) lets the :class:`InputError` escape
-    so its traceback shows where the reader gave up.
+    ``raise_errors=True`` (the CLI's ``--debug``) lets the error escape so its
+    traceback shows where the reader gave up.
     """
     try:
         manuscript = read_manuscript(path, config)
+        return FileResult(str(path), manuscript, run_rules(manuscript, config))
     except InputError as exc:
         if raise_errors:
             raise
         return FileResult(str(path), error=str(exc))
-    return FileResult(str(path), manuscript, run_rules(manuscript, config))
+    except ConfigError:
+        raise  # the settings are wrong, not this file: every file would fail alike
+    except (RecursionError, MemoryError, Exception) as exc:  # noqa: BLE001 - one bad file must not stop the rest
+        # A file that defeats a reader or a rule (front matter nested thousands deep,
+        # a manuscript too large for memory) is that file's one-line error: the other
+        # files of `check a b c` and of a batch are still checked.
+        if raise_errors:
+            raise
+        return FileResult(str(path), error=f"{display_name(path)}: {_failure(exc)}")
+
+
+def _failure(exc: BaseException) -> str:
+    """The one-line problem for a file that defeated a reader or a rule."""
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to read (front matter, bibliography or markup thousands of levels deep)"
+    if isinstance(exc, MemoryError):
+        return "too large to check in the memory available"
+    detail = " ".join(str(exc).split())[:200]
+    return f"internal error while checking this file: {type(exc).__name__}{': ' + detail if detail else ''} " \
+           "(run with --debug for the traceback)"
 
 
 def check(

@@ -29,7 +29,7 @@ from refcheck.model import InputError
 DOCX_AUTHOR = "refcheck"
 _COMMENTS_PART = re.compile(r"(^|/)comments\d*\.xml$", re.I)
 _DOCX_MARK = re.compile(rb'author="refcheck"')
-_TEXT_MARK = re.compile(rb"\{>>(RC\d{3}\b|refcheck\b)")
+_TEXT_MARK = re.compile(rb"\{>>(RC\d{3}\b|refcheck\b)|\\refchecknote\{")
 # A rewritten copy (fix --renumber) has no comment to recognise it by: DOCX carries
 # this ZIP archive comment (no part changes), any file this extended attribute
 # where the file system keeps one (lost on copy, which only means --force is needed).

@@ -19,7 +19,9 @@ the submissions folder.
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,8 +157,45 @@ def parse_bibtex(text: str) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ reading
 
 
-def _entries(path: Path) -> dict[str, dict[str, Any]]:
-    text = path.read_text("utf-8", errors="replace")
+def _read_bounded(path: Path, limit: int) -> str:
+    """The file's text, read through one descriptor that is checked to be a regular
+    file, and never more than ``limit`` bytes of it.
+
+    ``_inside`` checked the name; this checks what is actually opened, so a name
+    swapped for a FIFO (``O_NONBLOCK``: the open cannot hang), a device or a
+    ``/proc`` file after that check is refused, and a file that grows while read
+    stops at the limit instead of filling the memory."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        if info.st_size > limit:
+            raise ValueError(f"over {limit // (1024 * 1024)} MB")
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"over {limit // (1024 * 1024)} MB")
+    return data.decode("utf-8", errors="replace")
+
+
+_CHUNK = re.compile(r"^[ \t]*(?=@)", re.M)
+
+
+def _only_entries(text: str, wanted: frozenset[str]) -> str:
+    """The BibTeX text cut down to the entries ``wanted`` names, with every @string and
+    @preamble kept.  Decoding LaTeX in a 2 MB whole-library export takes half a minute;
+    a LaTeX manuscript only shows the entries it cites."""
+    kept = []
+    for chunk in _CHUNK.split(text):
+        m = _BIBTEX_ENTRY.match(chunk)
+        if m is None or m.group(1).lower() in _NOT_ENTRIES or m.group(2) in wanted:
+            kept.append(chunk)
+    return "".join(kept)
+
+
+def _entries(path: Path, limit: int = MAX_BIBLIOGRAPHY_MB * 1024 * 1024,
+             only: frozenset[str] | None = None) -> dict[str, dict[str, Any]]:
+    text = _read_bounded(path, limit)
     suffix = path.suffix.lower()
     if suffix == ".json":
         items = _csl_items(json.loads(text))
@@ -166,7 +205,7 @@ def _entries(path: Path) -> dict[str, dict[str, Any]]:
         items = _csl_items(yaml.safe_load(text))
     else:
         try:
-            items = parse_bibtex(text)
+            items = parse_bibtex(text if only is None else _only_entries(text, only))
         except Exception:  # noqa: BLE001 - a file bibtexparser cannot read still has its keys
             items = []
         found = {item["id"] for item in items}
@@ -196,26 +235,41 @@ def _inside(manuscript: str | Path, name: str) -> tuple[Path | None, str]:
     return path, ""
 
 
-def read_bibliography(manuscript: str | Path, spec: Any) -> Bibliography | None:
+def read_bibliography(manuscript: str | Path, spec: Any, only: frozenset[str] | None = None) -> Bibliography | None:
     """The keys and entries of the files ``spec`` names (a path or a list of paths,
-    relative to the manuscript's folder); None when ``spec`` names none."""
+    relative to the manuscript's folder); None when ``spec`` names none.
+
+    ``only``: the keys whose BibTeX entries are parsed in full (a LaTeX manuscript's
+    cited keys); every other key is still listed, so a misspelt key finds its match.
+    """
     names = [spec] if isinstance(spec, str) else [s for s in spec if isinstance(s, str)] if isinstance(spec, list) else []
     if not names:
         return None
     entries: dict[str, dict[str, Any]] = {}
     unreadable: list[tuple[str, str]] = []
+    # One budget for all the files together: a list naming one big file a thousand
+    # times (or a thousand big files) reads no more than one file at the limit.
+    budget = int(MAX_BIBLIOGRAPHY_MB * 1024 * 1024)
+    seen: set[Path] = set()
     for name in names:
         path, why = _inside(manuscript, name)
         if path is None:
             unreadable.append((name, why))
             continue
+        if path in seen:
+            continue
+        seen.add(path)
         try:
-            if path.stat().st_size > MAX_BIBLIOGRAPHY_MB * 1024 * 1024:
-                unreadable.append((name, f"over {MAX_BIBLIOGRAPHY_MB} MB"))
+            size, limit = path.stat().st_size, budget
+            if size > limit:
+                unreadable.append((name, f"over {MAX_BIBLIOGRAPHY_MB} MB (all bibliography files together)"))
                 continue
-            for key, item in _entries(path).items():
+            budget -= size
+            for key, item in _entries(path, limit, only).items():
                 entries.setdefault(key, item)
-        except (OSError, ValueError, RecursionError) as exc:  # permissions, bad JSON/YAML, deep nesting
+        except ValueError as exc:  # not a regular file after all, grown past the limit, bad JSON
+            unreadable.append((name, str(exc) if str(exc).startswith(("not a regular", "over ")) else type(exc).__name__))
+        except (OSError, RecursionError) as exc:  # permissions, deep nesting
             unreadable.append((name, type(exc).__name__))
         except Exception as exc:  # noqa: BLE001 - yaml.YAMLError and kin: the file, not refcheck, is broken
             unreadable.append((name, type(exc).__name__))
