@@ -163,27 +163,41 @@ def example_recall(runs: list[Run]) -> list[str]:
     if text_run is None:
         return ["(example not run)"]
     true_labels = [r for r in _labels() if r["manuscript"] == "examples/seed-review.txt" and r["verdict"] == "true"]
-    by_code: dict[str, list[bool]] = defaultdict(list)
-    missed = []
-    places = [place_of(text_run.key, f) for f in text_run.findings]
-    # RC201 names an off-topic reference once, on its entry, where RC202 would name it
-    # at each citation: for the relevance rules a reference named by either counts.
-    relevance_named = {n for f in text_run.findings if f.code in ("RC201", "RC202") for n in f.references}
-    for row in true_labels:
+    from refcheck.confidence import DEFAULT_MIN, visible
+
+    def found(row: dict[str, str], findings: list[Finding]) -> bool:
         lp = label_place(row)
-        hit = any(lp.matches(p) for p in places)
-        if not hit and row["code"] in ("RC201", "RC202") and row["refs"]:
-            hit = {int(n) for n in row["refs"].split(",")} <= relevance_named
-        by_code[row["code"]].append(hit)
+        if any(lp.matches(place_of(text_run.key, f)) for f in findings):
+            return True
+        # RC201 names an off-topic reference once, on its entry, where RC202 would name it
+        # at each citation: for the relevance rules a reference named by either counts.
+        named = {n for f in findings if f.code in ("RC201", "RC202") for n in f.references}
+        return row["code"] in ("RC201", "RC202") and bool(row["refs"]) and \
+            {int(n) for n in row["refs"].split(",")} <= named
+
+    # What the terminal and Word comments show by default (min-confidence): a true
+    # finding hidden there is as good as missed for the editor.
+    shown = visible(text_run.findings, DEFAULT_MIN)
+    by_code: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    missed = []
+    for row in true_labels:
+        hit, seen = found(row, text_run.findings), found(row, shown)
+        by_code[row["code"]].append((hit, seen))
         if not hit:
             missed.append(f"  missed {row['code']} [{row['refs']}] {row['flagged'][:40]!r}: {row['sentence'][:90]}")
-    lines.append("| rule | editor-true findings on the example | still found (RC2xx: the reference named by RC201 or RC202) |")
-    lines.append("| --- | ---: | ---: |")
+        elif not seen:
+            missed.append(f"  hidden below min-confidence {DEFAULT_MIN.value} {row['code']} [{row['refs']}] "
+                          f"{row['flagged'][:40]!r}: {row['sentence'][:90]}")
+    lines.append("| rule | editor-true findings on the example | still found (RC2xx: the reference named by RC201 or RC202) "
+                 f"| shown at min-confidence {DEFAULT_MIN.value} |")
+    lines.append("| --- | ---: | ---: | ---: |")
     for code in sorted(by_code):
         hits = by_code[code]
-        lines.append(f"| {code} | {len(hits)} | {sum(hits)} |")
+        lines.append(f"| {code} | {len(hits)} | {sum(h for h, _ in hits)} | {sum(s for _, s in hits)} |")
     total = [h for v in by_code.values() for h in v]
-    lines.append(f"| all | {len(total)} | {sum(total)} ({_pct(sum(total), len(total)).strip()}) |")
+    n_hit, n_seen = sum(h for h, _ in total), sum(s for _, s in total)
+    lines.append(f"| all | {len(total)} | {n_hit} ({_pct(n_hit, len(total)).strip()}) | "
+                 f"{n_seen} ({_pct(n_seen, len(total)).strip()}) |")
     lines.extend(missed)
     try:
         import yaml
