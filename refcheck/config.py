@@ -97,8 +97,8 @@ SCHEMA: tuple[Key, ...] = (
 @lru_cache(maxsize=1)
 def limit_keys() -> tuple[Key, ...]:
     """The ``[limits]`` keys, with the defaults the readers themselves use."""
+    from refcheck.ooxml.package import PackageLimits
     from refcheck.readers.jats import DEFAULT_MAX_XML_MB
-    from refcheck.readers.ooxml import PackageLimits
     from refcheck.readers.text import DEFAULT_MAX_TEXT_MB
 
     pkg = PackageLimits()

@@ -4,7 +4,7 @@ Why a separate rewriting pass rather than a reporter: the fix changes the
 manuscript's own characters (citation numbers, typed reference labels) and the
 order of the reference list, while everything else must stay as it was.  It reuses
 the annotators' machinery for that promise — CriticMarkup's file-offset mapping
-for text, the comment writer's ZIP package and run splitting for DOCX — so the
+for text, :mod:`refcheck.ooxml`'s package copy and run splitting for DOCX — so the
 input is decoded, mapped and re-encoded the same way, and the DOCX parts other
 than the ones holding citations are copied byte for byte.
 
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -37,22 +37,19 @@ from refcheck.analysis.citations import BRACKET_RANGE, DASHES, compress_numbers
 from refcheck.config import Config
 from refcheck.engine import read_manuscript, run_rules
 from refcheck.model import Block, BlockKind, Citation, InputError, Manuscript, Reference
-from refcheck.outputs import ZIP_MARK, atomic_write, check_output, default_output, mark_output
-from refcheck.readers.ooxml import PKG_REL_NS
-from refcheck.reporters import criticmarkup
-from refcheck.reporters.docx_comments import (
-    _STRICT_MARK,
-    W,
-    _child_text,
-    _is_props,
-    _main_part,
-    _Paragraph,
-    _parse,
-    _rels_name,
-    _resolve,
-    _serialise,
-    _Zip,
+from refcheck.ooxml.namespaces import PKG_REL_NS, XML_SPACE, W
+from refcheck.ooxml.package import (
+    STRICT_MARK,
+    PackageCopy,
+    parse_part,
+    rels_name,
+    resolve_target,
+    serialise,
 )
+from refcheck.ooxml.runs import ParagraphRuns
+from refcheck.ooxml.text import is_run_props, run_child_text
+from refcheck.outputs import ZIP_MARK, atomic_write, check_output, default_output, mark_output
+from refcheck.reporters import criticmarkup
 
 TEXT_FORMATS = ("text", "markdown")
 BLOCKING = ("RC102", "RC104", "RC105")
@@ -208,8 +205,8 @@ def plan_renumbering(ms: Manuscript, config: Config | None = None) -> Plan:
 
 def renumber_text(data: bytes, ms: Manuscript, plan: Plan) -> bytes:
     """Apply ``plan`` to the file bytes; line endings, encoding and BOM kept."""
-    text, encoding, bom = criticmarkup._decode(data)
-    starts = criticmarkup._line_starts(text)
+    text, encoding, bom = criticmarkup.decode_file(data)
+    starts = criticmarkup.line_starts(text)
     blocks = ms.blocks
 
     def span(block: Block, a: int, b: int, what: str) -> tuple[int, int]:
@@ -267,25 +264,25 @@ def renumber_text(data: bytes, ms: Manuscript, plan: Plan) -> bytes:
 
 def _set_run_text(run: etree._Element, text: str) -> None:
     """Replace the characters of a run part with ``text`` (its w:rPr and non-text children kept)."""
-    texty = [c for c in run if not _is_props(c) and _child_text(c) is not None]
+    texty = [c for c in run if not is_run_props(c) and run_child_text(c) is not None]
     if text:
         t = etree.Element(W + "t")
         t.text = text
         if text != text.strip():
-            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            t.set(XML_SPACE, "preserve")
         if texty:
             texty[0].addprevious(t)
         else:
             run.append(t)
     for child in texty:
         run.remove(child)
-    if text == "" and all(_is_props(c) for c in run):
+    if text == "" and all(is_run_props(c) for c in run):
         parent = run.getparent()
         if parent is not None:
             parent.remove(run)
 
 
-def _replace_spans(para: _Paragraph, spans: Sequence[tuple[int, int, str]], ms: Manuscript) -> None:
+def _replace_spans(para: ParagraphRuns, spans: Sequence[tuple[int, int, str]], ms: Manuscript) -> None:
     """Rewrite block spans of one paragraph: the first run part gets the text, the rest empty."""
     edges = {e for a, b, _ in spans for e in (a, b)}
     para.split(edges)
@@ -298,29 +295,29 @@ def _replace_spans(para: _Paragraph, spans: Sequence[tuple[int, int, str]], ms: 
             _set_run_text(run, new if k == 0 else "")
 
 
-def _stories(pkg: _Zip, main: str, doc: etree._Element, src: Path) -> dict[str, tuple[str, bytes, etree._Element]]:
+def _stories(pkg: PackageCopy, main: str, doc: etree._Element, src: Path) -> dict[str, tuple[str, bytes, etree._Element]]:
     """Container name -> (part name, original bytes, root) for body, footnotes, endnotes."""
     stories = {}
-    rels_data = pkg.get(_rels_name(main))
+    rels_data = pkg.get(rels_name(main))
     if rels_data:
-        for rel in _parse(rels_data, _rels_name(main), src).iter(f"{{{PKG_REL_NS}}}Relationship"):
+        for rel in parse_part(rels_data, rels_name(main), src).iter(f"{{{PKG_REL_NS}}}Relationship"):
             for container in ("footnotes", "endnotes"):
                 if (rel.get("Type") or "").endswith("/" + container) and rel.get("TargetMode") != "External":
-                    name = _resolve(main, rel.get("Target") or "")
+                    name = resolve_target(main, rel.get("Target") or "")
                     data = pkg.get(name)
                     if data:
-                        stories[container] = (name, data, _parse(data, name, src))
+                        stories[container] = (name, data, parse_part(data, name, src))
     return stories
 
 
 def renumber_docx(src: Path, out: Path, ms: Manuscript, plan: Plan) -> None:
     """Apply ``plan`` to the package at ``src`` and write it to ``out``."""
-    pkg = _Zip(src)
-    main = _main_part(pkg)
+    pkg = PackageCopy(src)
+    main = pkg.main_part()
     main_data = pkg.get(main)
-    if main_data is None or _STRICT_MARK in main_data[:4000]:
+    if main_data is None or STRICT_MARK in main_data[:4000]:
         raise _refuse(ms, "the main document part is missing or Strict Open XML")
-    doc = _parse(main_data, main, src)
+    doc = parse_part(main_data, main, src)
     body = doc.find(W + "body")
     if body is None:
         raise _refuse(ms, "the document has no body")
@@ -337,6 +334,31 @@ def renumber_docx(src: Path, out: Path, ms: Manuscript, plan: Plan) -> None:
             raise _refuse(ms, f"{_where(ms, block.index, None)} was not found in the package")
         return found[n]
 
+    for index, block_spans in _docx_spans(ms, plan).items():
+        block = ms.blocks[index]
+        para = ParagraphRuns(paragraph(block), block)
+        if not para.mapped:
+            raise _refuse(ms, f"the text of {_where(ms, index, None)} cannot be mapped back to its runs")
+        _replace_spans(para, block_spans, ms)
+        changed.add(block.anchor[0])
+
+    if plan.order != sorted(plan.order):
+        _reorder_references(ms, plan, paragraph)
+        changed.add("body")
+
+    if "body" in changed:
+        pkg.put(main, serialise(doc, main_data))
+    for container, (name, data, root) in stories.items():
+        if container in changed:
+            pkg.put(name, serialise(root, data))
+    pkg.write(out)
+    with zipfile.ZipFile(out, "a") as zf:
+        zf.comment = ZIP_MARK
+    mark_output(out)
+
+
+def _docx_spans(ms: Manuscript, plan: Plan) -> dict[int, list[tuple[int, int, str]]]:
+    """Block -> the ``(start, end, new text)`` spans to rewrite in it: citations, then labels."""
     spans: dict[int, list[tuple[int, int, str]]] = {}
     for c, new in plan.citations:
         spans.setdefault(c.block, []).append((c.start, c.end, new))
@@ -344,43 +366,28 @@ def renumber_docx(src: Path, out: Path, ms: Manuscript, plan: Plan) -> None:
         if ref.block in plan.labels:
             assert ref.label_span is not None
             spans.setdefault(ref.block, []).append((*ref.label_span, plan.labels[ref.block]))
-    for index, block_spans in spans.items():
-        block = ms.blocks[index]
-        para = _Paragraph(paragraph(block), block)
-        if not para.mapped:
-            raise _refuse(ms, f"the text of {_where(ms, index, None)} cannot be mapped back to its runs")
-        _replace_spans(para, block_spans, ms)
-        changed.add(block.anchor[0])
+    return spans
 
-    if plan.order != sorted(plan.order):
-        groups = [[paragraph(ms.blocks[b]) for b in group] for group in plan.groups]
-        if any(ms.blocks[b].anchor[0] != "body" for group in plan.groups for b in group):
-            raise _refuse(ms, "the reference list is not in the document body")
-        if any(p.find(f"{W}pPr/{W}sectPr") is not None for group in groups for p in group):
-            raise _refuse(ms, "a section break sits inside the reference list")
-        holders = []
-        for group in groups:
-            holder = etree.Element(W + "placeholder")
-            group[0].addprevious(holder)
-            holders.append(holder)
-        for group in groups:
-            for p in group:
-                p.getparent().remove(p)
-        for i, holder in enumerate(holders):
-            for p in reversed(groups[plan.order[i]]):
-                holder.addnext(p)
-            holder.getparent().remove(holder)
-        changed.add("body")
 
-    if "body" in changed:
-        pkg.put(main, _serialise(doc, main_data))
-    for container, (name, data, root) in stories.items():
-        if container in changed:
-            pkg.put(name, _serialise(root, data))
-    pkg.write(out)
-    with zipfile.ZipFile(out, "a") as zf:
-        zf.comment = ZIP_MARK
-    mark_output(out)
+def _reorder_references(ms: Manuscript, plan: Plan, paragraph: Callable[[Block], etree._Element]) -> None:
+    """Move the reference entries' paragraphs into the new order (slot i gets entry order[i])."""
+    groups = [[paragraph(ms.blocks[b]) for b in group] for group in plan.groups]
+    if any(ms.blocks[b].anchor[0] != "body" for group in plan.groups for b in group):
+        raise _refuse(ms, "the reference list is not in the document body")
+    if any(p.find(f"{W}pPr/{W}sectPr") is not None for group in groups for p in group):
+        raise _refuse(ms, "a section break sits inside the reference list")
+    holders = []
+    for group in groups:
+        holder = etree.Element(W + "placeholder")
+        group[0].addprevious(holder)
+        holders.append(holder)
+    for group in groups:
+        for p in group:
+            p.getparent().remove(p)
+    for i, holder in enumerate(holders):
+        for p in reversed(groups[plan.order[i]]):
+            holder.addnext(p)
+        holder.getparent().remove(holder)
 
 
 # ---------------------------------------------------------------------------

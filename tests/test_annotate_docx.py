@@ -19,7 +19,10 @@ from refcheck.cli import main
 from refcheck.config import Config
 from refcheck.engine import check_file, read_manuscript
 from refcheck.model import InputError
-from refcheck.reporters.docx_comments import Note, W, annotate_docx, run_text, split_at
+from refcheck.ooxml.namespaces import W
+from refcheck.ooxml.runs import split_at
+from refcheck.ooxml.text import run_text
+from refcheck.reporters.docx_comments import Note, annotate_docx
 
 DOCX_FORMS = ["docx", "superscript", "autonumbered"]
 

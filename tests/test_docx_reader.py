@@ -15,7 +15,8 @@ from conftest import CORPUS as CORPUS_ROOT
 from conftest import EXAMPLES
 
 from refcheck.model import BlockKind, InputError, Manuscript
-from refcheck.readers.docx import iter_text_pieces, read_docx, refcheck_read_document
+from refcheck.ooxml.text import iter_text_pieces
+from refcheck.readers.docx import read_docx, refcheck_read_document
 
 CORPUS = CORPUS_ROOT / "docx"
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from refcheck.model import InputError
+from refcheck.ooxml.package import PackageLimits, open_package
 from refcheck.readers.docx import read_docx
-from refcheck.readers.ooxml import PackageLimits, open_package
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 DOC = f"<w:document {W}><w:body><w:p><w:r><w:t>Hello</w:t></w:r></w:p></w:body></w:document>"

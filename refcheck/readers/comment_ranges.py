@@ -8,7 +8,7 @@ comment's text (``comments.xml``) must be joined to its range in the body
 ``w:commentReference`` for a comment on a point), and the range expressed in the
 characters the reader gave each paragraph, so it can be compared with a finding's span.
 
-Offsets count exactly the pieces :func:`refcheck.readers.docx.iter_text_pieces`
+Offsets count exactly the pieces :func:`refcheck.ooxml.text.iter_text_pieces`
 yields — the ones a block's text is made of — so a range and a finding agree to the
 character.  A marker outside any paragraph (between two, as Word writes a comment on
 whole paragraphs) takes the start of the next paragraph or the end of the previous.
@@ -18,14 +18,13 @@ Only the body is read: a comment inside a footnote is rare and stays unread.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from lxml import etree
 
-from refcheck.readers.ooxml import W_NS
+from refcheck.ooxml.namespaces import W
+from refcheck.ooxml.text import iter_text_pieces
 
-W = f"{{{W_NS}}}"
 _END = 10**9  # "the end of the paragraph", whatever its length
 
 
@@ -68,13 +67,9 @@ def _owner(el: etree._Element) -> etree._Element | None:
 def read_comment_ranges(
     body: etree._Element | None,
     comments: etree._Element | None,
-    pieces: Callable[[etree._Element], Iterable[tuple[etree._Element, str]]],
 ) -> list[CommentRange]:
-    """Every comment of ``comments.xml`` anchored in ``body``, with its range.
-
-    ``pieces`` is the reader's ``iter_text_pieces`` (passed in to keep this module free
-    of an import cycle): the offsets are counted over exactly its pieces.
-    """
+    """Every comment of ``comments.xml`` anchored in ``body``, with its range; the
+    offsets are counted over exactly the pieces of :func:`iter_text_pieces`."""
     texts = comment_texts(comments)
     if body is None or not texts:
         return []
@@ -104,7 +99,7 @@ def read_comment_ranges(
         runs = offsets.get(p)
         if runs is None:
             runs, pos = [], 0
-            for run, text in pieces(p):
+            for run, text in iter_text_pieces(p):
                 runs.append((order.get(run, -1), pos))
                 pos += len(text)
             runs.append((_END, pos))  # the paragraph's end

@@ -5,18 +5,18 @@ object model because it needs things python-docx does not expose: text inside
 hyperlinks, content controls, insertions and field results; the run-by-run map
 from characters back to runs; inherited formatting (superscript from character
 styles, numbering from paragraph styles); and tracked changes read as accepted.
-The package is opened through :mod:`refcheck.readers.ooxml`, which refuses
-hostile files before any XML is parsed.
-
-:func:`iter_text_pieces` is public: the Word-comment writer walks paragraphs with
-it, so that a ``Segment.locator`` (a piece index) found by this reader points at
-the same run when the writer looks again.
+The package is opened through :mod:`refcheck.ooxml.package`, which refuses
+hostile files before any XML is parsed.  Paragraphs are walked with
+:mod:`refcheck.ooxml.text` and styles and list numbering resolved with
+:mod:`refcheck.ooxml.styles` — the same code the Word writers use, so that a
+``Segment.locator`` (a piece index) found by this reader points at the same run
+when a writer looks again.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,414 +32,28 @@ from refcheck.model import (
     Segment,
     SourceMap,
 )
-from refcheck.plugins import hookimpl
-from refcheck.readers.comment_ranges import read_comment_ranges
-from refcheck.readers.ooxml import (
-    MC_NS,
-    W_NS,
+from refcheck.ooxml.namespaces import MC, W, to_int, w_val
+from refcheck.ooxml.package import (
     HostileInputError,
     Package,
     PackageLimits,
     open_package,
     parse_xml,
 )
+from refcheck.ooxml.styles import Numbering, Style, Styles
+from refcheck.ooxml.text import walk_paragraph
+from refcheck.plugins import hookimpl
+from refcheck.readers.comment_ranges import read_comment_ranges
 
-W = f"{{{W_NS}}}"
-M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
-MC = f"{{{MC_NS}}}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 DCTERMS = "{http://purl.org/dc/terms/}"
 CP = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}"
 
 SUFFIXES = frozenset({".docx", ".docm", ".dotx", ".dotm"})
 
-# Paragraph children (and their descendants) whose runs are part of the visible text.
-_CONTAINERS = frozenset(
-    W + t for t in ("hyperlink", "ins", "smartTag", "sdtContent", "customXml", "moveTo", "dir", "bdo")
-) | frozenset({M + "oMath", M + "oMathPara"})
-# Deleted or moved-away content: reading tracked changes as if accepted.
-_SKIPPED = frozenset(W + t for t in ("del", "moveFrom", "txbxContent", "pPr", "sdtPr", "sdtEndPr", "rPr"))
-_RUNS = frozenset({W + "r", M + "r"})
-_SYMBOL_FORMATS = {"bullet", "none"}
 _SEPARATOR_TYPES = {"separator", "continuationSeparator", "continuationNotice"}
 _HEADING_NAME = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
 _CAPTION_TEXT = re.compile(r"^\s*(table|figure|fig\.?|scheme|chart|supplementary)\s*[A-Z]?\d", re.IGNORECASE)
-_MAX_CHAIN = 32  # basedOn chains longer than this are cycles or hostile
-
-
-# ---------------------------------------------------------------------------
-# Text pieces and fields
-
-
-@dataclass
-class _Field:
-    """A complex or simple field being walked: code first, then result."""
-
-    instruction: str = ""
-    in_result: bool = False
-
-
-def _val(element: etree._Element | None, attr: str = "val") -> str | None:
-    if element is None:
-        return None
-    return element.get(W + attr)
-
-
-def _sym_char(sym: etree._Element) -> str:
-    """w:sym carries a hex code point (often in the symbol-font private area)."""
-    try:
-        code = int(_val(sym, "char") or "", 16)
-        return chr(code) if 0 < code < 0x110000 and not 0xD800 <= code <= 0xDFFF else ""
-    except ValueError:
-        return ""
-
-
-def run_child_text(child: etree._Element) -> str | None:
-    """Text contributed by one run child, or None when it contributes nothing.
-
-    Public because the writers (Word comments, renumbering) must split runs by the
-    very characters the reader counted."""
-    tag = child.tag
-    if tag in (W + "t", M + "t"):
-        return child.text or ""
-    if tag in (W + "tab", W + "ptab"):
-        return "\t"
-    if tag in (W + "br", W + "cr"):
-        return "\n"
-    if tag == W + "noBreakHyphen":
-        return "-"
-    if tag == W + "softHyphen":
-        return ""
-    if tag == W + "sym":
-        return _sym_char(child)
-    return None
-
-
-def _visible(stack: list[_Field]) -> bool:
-    """Text shows only when every enclosing field is past its separator."""
-    return all(f.in_result for f in stack)
-
-
-def _walk_run(
-    run: etree._Element, stack: list[_Field]
-) -> Iterator[tuple[etree._Element, str, tuple[_Field, ...]]]:
-    """Yield the run's visible text (one piece), updating the field stack."""
-    parts: list[str] = []
-    fields: tuple[_Field, ...] | None = None
-    for child in run:
-        tag = child.tag
-        if tag == W + "fldChar":
-            kind = _val(child, "fldCharType")
-            if kind == "begin":
-                stack.append(_Field())
-            elif kind == "separate" and stack:
-                stack[-1].in_result = True
-            elif kind == "end" and stack:
-                stack.pop()
-        elif tag == W + "instrText":
-            if stack and not stack[-1].in_result:
-                stack[-1].instruction += child.text or ""
-        elif tag == W + "ruby":
-            base = child.find(W + "rubyBase")
-            if base is not None:
-                yield from _walk(base, stack)
-        elif _visible(stack):
-            text = run_child_text(child)
-            if text is not None:
-                if fields is None:
-                    fields = tuple(stack)
-                parts.append(text)
-    text = "".join(parts)
-    if text:
-        yield run, text, fields or ()
-
-
-def _walk(
-    parent: etree._Element, stack: list[_Field]
-) -> Iterator[tuple[etree._Element, str, tuple[_Field, ...]]]:
-    """Depth-first walk of a paragraph's content in reading order."""
-    for child in parent:
-        tag = child.tag
-        if not isinstance(tag, str) or tag in _SKIPPED:
-            continue
-        if tag in _RUNS:
-            yield from _walk_run(child, stack)
-        elif tag == W + "fldSimple":
-            simple = _Field(instruction=_val(child, "instr") or "", in_result=True)
-            stack.append(simple)
-            yield from _walk(child, stack)
-            if stack and stack[-1] is simple:
-                stack.pop()
-        elif tag == W + "sdt":
-            content = child.find(W + "sdtContent")
-            if content is not None:
-                yield from _walk(content, stack)
-        elif tag == MC + "AlternateContent":
-            branch = child.find(MC + "Choice")
-            if branch is None:
-                branch = child.find(MC + "Fallback")
-            if branch is not None:
-                yield from _walk(branch, stack)
-        elif tag in _CONTAINERS:
-            yield from _walk(child, stack)
-
-
-def _walk_paragraph(p: etree._Element) -> Iterator[tuple[etree._Element, str, tuple[_Field, ...]]]:
-    return _walk(p, [])
-
-
-def iter_text_pieces(p_element: etree._Element) -> Iterator[tuple[etree._Element, str]]:
-    """Yield ``(run, text)`` for every run of a paragraph that contributes visible text.
-
-    Order is reading order.  Descends into hyperlinks, insertions, smart tags,
-    content controls, simple fields, custom XML and move destinations; skips
-    deletions, move sources, nested text boxes (they are blocks of their own),
-    field codes (keeping field results) and deleted text.  Works on plain lxml
-    elements and on python-docx's ``CT_P`` alike, since it only compares tags.
-    The n-th piece is what ``Segment.locator == n`` refers to.
-    """
-    for run, text, _fields in _walk_paragraph(p_element):
-        yield run, text
-
-
-# ---------------------------------------------------------------------------
-# Styles
-
-
-@dataclass
-class _Style:
-    style_id: str
-    name: str
-    kind: str
-    based_on: str | None
-    outline: int | None
-    num_id: str | None
-    ilvl: int | None
-    rpr: etree._Element | None
-    frame: bool = False  # pPr/framePr: paragraphs of this style are a positioned text frame
-
-
-@dataclass
-class Styles:
-    """Paragraph and character styles with their basedOn chains resolved on demand."""
-
-    by_id: dict[str, _Style] = field(default_factory=dict)
-    default_paragraph: str | None = None
-    default_rpr: etree._Element | None = None
-
-    @classmethod
-    def parse(cls, root: etree._Element | None) -> Styles:
-        styles = cls()
-        if root is None:
-            return styles
-        defaults = root.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr")
-        styles.default_rpr = defaults
-        for el in root.iter(W + "style"):
-            style_id = el.get(W + "styleId")
-            if not style_id:
-                continue
-            ppr = el.find(W + "pPr")
-            num = ppr.find(W + "numPr") if ppr is not None else None
-            style = _Style(
-                style_id=style_id,
-                name=_val(el.find(W + "name")) or style_id,
-                kind=el.get(W + "type") or "paragraph",
-                based_on=_val(el.find(W + "basedOn")),
-                outline=_int(_val(ppr.find(W + "outlineLvl"))) if ppr is not None else None,
-                num_id=_val(num.find(W + "numId")) if num is not None else None,
-                ilvl=_int(_val(num.find(W + "ilvl"))) if num is not None else None,
-                rpr=el.find(W + "rPr"),
-                frame=ppr is not None and ppr.find(W + "framePr") is not None,
-            )
-            styles.by_id[style_id] = style
-            if style.kind == "paragraph" and el.get(W + "default") in ("1", "true", "on"):
-                styles.default_paragraph = style_id
-        return styles
-
-    def frame_styles(self) -> set[str]:
-        """Paragraph styles that make a paragraph a text frame (w:framePr, inherited)."""
-        return {sid for sid in self.by_id if any(s.frame for s in self.chain(sid))}
-
-    def chain(self, style_id: str | None) -> list[_Style]:
-        """The style and its basedOn ancestors, nearest first, cycle-safe."""
-        result: list[_Style] = []
-        seen: set[str] = set()
-        while style_id and style_id not in seen and len(result) < _MAX_CHAIN:
-            seen.add(style_id)
-            style = self.by_id.get(style_id)
-            if style is None:
-                break
-            result.append(style)
-            style_id = style.based_on
-        return result
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-# ---------------------------------------------------------------------------
-# Numbering
-
-
-@dataclass
-class _Level:
-    start: int = 1
-    fmt: str = "decimal"
-    text: str = "%1."
-    restart: int | None = None
-    legal: bool = False  # w:isLgl: shallower levels shown as decimal
-
-
-@dataclass
-class _Num:
-    abstract_id: str
-    start_overrides: dict[int, int] = field(default_factory=dict)
-    level_overrides: dict[int, _Level] = field(default_factory=dict)
-
-
-def _parse_level(lvl: etree._Element) -> _Level:
-    start = _int(_val(lvl.find(W + "start")))
-    return _Level(
-        start=1 if start is None else start,
-        fmt=_val(lvl.find(W + "numFmt")) or "decimal",
-        text=_val(lvl.find(W + "lvlText")) or "",
-        restart=_int(_val(lvl.find(W + "lvlRestart"))),
-        legal=lvl.find(W + "isLgl") is not None,
-    )
-
-
-def _restarts(level: _Level | None, ilvl: int) -> bool:
-    """Whether an item at ``ilvl`` resets a deeper level (w:lvlRestart semantics:
-    absent = after any shallower item, 0 = never, N = after items of levels < N)."""
-    if level is None or level.restart is None:
-        return True
-    return level.restart > 0 and ilvl < level.restart
-
-
-def _roman(n: int) -> str:
-    pairs = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-             (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
-    out = []
-    for value, letters in pairs:
-        while n >= value:
-            out.append(letters)
-            n -= value
-    return "".join(out)
-
-
-def format_number(n: int, fmt: str) -> str:
-    """Render a list counter the way Word does for the common formats."""
-    if fmt in ("lowerLetter", "upperLetter"):
-        letter = chr(ord("a") + (max(n, 1) - 1) % 26) * ((max(n, 1) - 1) // 26 + 1)
-        return letter.upper() if fmt == "upperLetter" else letter
-    if fmt in ("lowerRoman", "upperRoman") and 0 < n < 4000:
-        roman = _roman(n)
-        return roman.upper() if fmt == "upperRoman" else roman
-    if fmt == "decimalZero":
-        return f"{n:02d}"
-    if fmt in _SYMBOL_FORMATS:
-        return ""
-    return str(n)
-
-
-@dataclass
-class Numbering:
-    """numbering.xml plus the running counters of the document being read."""
-
-    nums: dict[str, _Num] = field(default_factory=dict)
-    abstracts: dict[str, dict[int, _Level]] = field(default_factory=dict)
-    style_links: dict[str, str] = field(default_factory=dict)  # abstractId -> numStyleLink
-    counters: dict[str, dict[int, int]] = field(default_factory=dict)
-    used_nums: set[str] = field(default_factory=set)
-
-    @classmethod
-    def parse(cls, root: etree._Element | None) -> Numbering:
-        numbering = cls()
-        if root is None:
-            return numbering
-        for abstract in root.iter(W + "abstractNum"):
-            abstract_id = abstract.get(W + "abstractNumId") or ""
-            levels = {}
-            for lvl in abstract.findall(W + "lvl"):
-                levels[_int(lvl.get(W + "ilvl")) or 0] = _parse_level(lvl)
-            numbering.abstracts[abstract_id] = levels
-            link = _val(abstract.find(W + "numStyleLink"))
-            if link:
-                numbering.style_links[abstract_id] = link
-        for num in root.iter(W + "num"):
-            abstract_id = _val(num.find(W + "abstractNumId"))
-            if abstract_id is None:
-                continue
-            entry = _Num(abstract_id=abstract_id)
-            for override in num.findall(W + "lvlOverride"):
-                ilvl = _int(override.get(W + "ilvl")) or 0
-                start = _int(_val(override.find(W + "startOverride")))
-                if start is not None:
-                    entry.start_overrides[ilvl] = start
-                lvl = override.find(W + "lvl")
-                if lvl is not None:
-                    # A replaced level's own w:start does not restart a shared
-                    # counter in Word; only startOverride does.
-                    entry.level_overrides[ilvl] = _parse_level(lvl)
-            numbering.nums[num.get(W + "numId") or ""] = entry
-        return numbering
-
-    def _abstract_for(self, num: _Num, styles: Styles) -> str:
-        """Follow a numStyleLink (list style) to the abstractNum that has levels."""
-        abstract_id = num.abstract_id
-        for _ in range(4):
-            link = self.style_links.get(abstract_id)
-            if not link:
-                break
-            linked = next((s for s in styles.chain(link) if s.num_id), None)
-            target = self.nums.get(linked.num_id) if linked and linked.num_id else None
-            if target is None or target.abstract_id == abstract_id:
-                break
-            abstract_id = target.abstract_id
-        return abstract_id
-
-    def _level(self, num: _Num, abstract_id: str, ilvl: int) -> _Level | None:
-        return num.level_overrides.get(ilvl) or self.abstracts.get(abstract_id, {}).get(ilvl)
-
-    def next_label(self, num_id: str, ilvl: int, styles: Styles) -> str | None:
-        """Advance the counter of ``(num_id, ilvl)`` and render its label.
-
-        Counters belong to the abstract list, so separate ``w:num`` instances of
-        one list continue each other (as in Word) unless a ``startOverride``
-        restarts them the first time that instance is used.
-        """
-        num = self.nums.get(num_id)
-        if num is None:
-            return None
-        abstract_id = self._abstract_for(num, styles)
-        level = self._level(num, abstract_id, ilvl)
-        if level is None:
-            return None
-        counters = self.counters.setdefault(abstract_id, {})
-        if num_id not in self.used_nums:
-            self.used_nums.add(num_id)
-            for lvl_index, start in num.start_overrides.items():
-                counters[lvl_index] = start - 1
-        counters[ilvl] = counters.get(ilvl, level.start - 1) + 1
-        for deeper in [k for k in counters if k > ilvl]:
-            if _restarts(self._level(num, abstract_id, deeper), ilvl):
-                del counters[deeper]
-        if level.fmt in _SYMBOL_FORMATS:
-            return None
-
-        def render(match: re.Match[str]) -> str:
-            k = int(match.group(1)) - 1
-            lvl = self._level(num, abstract_id, k) or _Level()
-            # A skipped parent level shows (and from now on holds) its start value.
-            value = counters.setdefault(k, lvl.start)
-            return format_number(value, "decimal" if level.legal and k != ilvl else lvl.fmt)
-
-        label = re.sub(r"%([1-9])", render, level.text).strip()
-        return label or None
 
 
 # ---------------------------------------------------------------------------
@@ -448,18 +62,18 @@ class Numbering:
 
 def _paragraph_style(p: etree._Element, styles: Styles) -> str | None:
     ppr = p.find(W + "pPr")
-    style_id = _val(ppr.find(W + "pStyle")) if ppr is not None else None
+    style_id = w_val(ppr.find(W + "pStyle")) if ppr is not None else None
     return style_id or styles.default_paragraph
 
 
-def _heading_level(p: etree._Element, chain: list[_Style]) -> int:
+def _heading_level(p: etree._Element, chain: list[Style]) -> int:
     """1-based heading level from the style name or outline level; 0 for body text."""
     for style in chain:
         match = _HEADING_NAME.match(style.name.strip())
         if match and int(match.group(1)) > 0:
             return int(match.group(1))
     ppr = p.find(W + "pPr")
-    outline = _int(_val(ppr.find(W + "outlineLvl"))) if ppr is not None else None
+    outline = to_int(w_val(ppr.find(W + "outlineLvl"))) if ppr is not None else None
     if outline is None:
         outline = next((s.outline for s in chain if s.outline is not None), None)
     if outline is not None and 0 <= outline <= 8:
@@ -467,7 +81,7 @@ def _heading_level(p: etree._Element, chain: list[_Style]) -> int:
     return 0
 
 
-def _classify(p: etree._Element, chain: list[_Style], text: str, in_cell: bool) -> tuple[BlockKind, int]:
+def _classify(p: etree._Element, chain: list[Style], text: str, in_cell: bool) -> tuple[BlockKind, int]:
     names = [s.name.strip().lower() for s in chain]
     if names and names[0] in ("title",):
         return BlockKind.TITLE, 0
@@ -479,15 +93,15 @@ def _classify(p: etree._Element, chain: list[_Style], text: str, in_cell: bool) 
     return (BlockKind.TABLE_CELL if in_cell else BlockKind.PARAGRAPH), 0
 
 
-def _numbering_of(p: etree._Element, chain: list[_Style]) -> tuple[str | None, int]:
+def _numbering_of(p: etree._Element, chain: list[Style]) -> tuple[str | None, int]:
     """numId and ilvl: direct pPr/numPr wins, missing parts come from the style chain."""
     num_id: str | None = None
     ilvl: int | None = None
     ppr = p.find(W + "pPr")
     num = ppr.find(W + "numPr") if ppr is not None else None
     if num is not None:
-        num_id = _val(num.find(W + "numId"))
-        ilvl = _int(_val(num.find(W + "ilvl")))
+        num_id = w_val(num.find(W + "numId"))
+        ilvl = to_int(w_val(num.find(W + "ilvl")))
     for style in chain:
         if num_id is None and style.num_id is not None:
             num_id = style.num_id
@@ -504,8 +118,8 @@ def _raised(rpr: etree._Element | None) -> bool | None:
     """True/False when this rPr decides raised-ness; None when it says nothing."""
     if rpr is None:
         return None
-    vert = _val(rpr.find(W + "vertAlign"))
-    position = _int(_val(rpr.find(W + "position")))
+    vert = w_val(rpr.find(W + "vertAlign"))
+    position = to_int(w_val(rpr.find(W + "position")))
     if vert is not None:
         if vert == "superscript":
             return True
@@ -553,7 +167,7 @@ class _RunFormat:
         direct = _raised(rpr)
         if direct is not None:
             return direct
-        char_style = _val(rpr.find(W + "rStyle")) if rpr is not None else None
+        char_style = w_val(rpr.find(W + "rStyle")) if rpr is not None else None
         by_char = self._char_style(char_style) if char_style else None
         if by_char is not None:
             return by_char
@@ -602,7 +216,7 @@ def _paragraph_text(p: etree._Element, para_style: str | None, fmt: _RunFormat) 
     raised: list[tuple[int, int]] = []
     spans: dict[int, list[Any]] = {}  # id(field) -> [field, start, end]
     position = 0
-    for index, (run, text, fields) in enumerate(_walk_paragraph(p)):
+    for index, (run, text, fields) in enumerate(walk_paragraph(p)):
         end = position + len(text)
         parts.append(text)
         segments.append(Segment(position, len(text), index, 0))
@@ -763,7 +377,7 @@ def read_docx(path: str | Path, config: Mapping[str, Any] | None = None) -> Manu
             # suppress findings (refcheck.suppress).
             comments = _optional_xml(pkg, pkg.related_part(main, "comments"))
             if comments is not None:
-                metadata["comments"] = read_comment_ranges(body, comments, iter_text_pieces)
+                metadata["comments"] = read_comment_ranges(body, comments)
     except InputError:
         raise
     except (etree.LxmlError, ValueError, KeyError, IndexError, TypeError, AttributeError,
@@ -778,3 +392,9 @@ def refcheck_read_document(path: str, config: dict[str, Any]) -> Manuscript | No
     if Path(path).suffix.lower() not in SUFFIXES:
         return None
     return read_docx(path, config)
+
+
+@hookimpl
+def refcheck_reader_suffixes() -> list[str]:
+    """The file name endings this reader takes, for folder, glob and batch discovery."""
+    return sorted(SUFFIXES)

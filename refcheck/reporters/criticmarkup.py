@@ -21,8 +21,10 @@ _BOM = "\ufeff"
 _MARKUP = re.compile(r"\{>>.*?<<\}|\{==|==\}", re.S)
 
 
-def _decode(data: bytes) -> tuple[str, str, bool]:
-    """Decode like :func:`refcheck.readers.text.decode_text`, but keep line endings."""
+def decode_file(data: bytes) -> tuple[str, str, bool]:
+    """Decode like :func:`refcheck.readers.text.decode_text`, but keep line endings:
+    ``(text, encoding, had BOM)``.  Public because ``refcheck fix`` rewrites text
+    files through the same decoding, so its offsets are this writer's."""
     bom = data.startswith(b"\xef\xbb\xbf")
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):
         try:
@@ -32,8 +34,9 @@ def _decode(data: bytes) -> tuple[str, str, bool]:
     raise AssertionError("latin-1 decodes everything")  # pragma: no cover
 
 
-def _line_starts(text: str) -> list[int]:
-    """Offsets where each line starts; \\r\\n, \\r and \\n end lines as the reader counts them."""
+def line_starts(text: str) -> list[int]:
+    """Offsets where each line starts; \\r\\n, \\r and \\n end lines as the reader counts them
+    (public for ``refcheck fix``, which maps block spans to file offsets with them)."""
     starts = [0]
     for m in re.finditer(r"\r\n|\r|\n", text):
         starts.append(m.end())
@@ -81,8 +84,8 @@ def annotate_text(data: bytes, blocks: Sequence[Block], notes: Sequence[Note]) -
     has no file position (all synthetic) becomes a bare comment at its block start,
     or after the YAML metadata block for text that came from it.
     """
-    text, encoding, bom = _decode(data)
-    starts = _line_starts(text)
+    text, encoding, bom = decode_file(data)
+    starts = line_starts(text)
     # A note on text with no file position (the title or abstract of a YAML
     # metadata block) goes at the head of the first text after that block: markup
     # inside the YAML would break it, and a line of its own could join a heading.

@@ -1,4 +1,7 @@
-"""Safe loading of OOXML (DOCX) packages and their XML parts.
+"""OOXML (DOCX) packages: opened safely for reading, copied byte for byte for writing.
+
+Reading
+-------
 
 Manuscripts come from strangers, so everything here assumes the file may be
 hostile: a ZIP bomb, an entity-expansion ("billion laughs") part, an external
@@ -15,10 +18,22 @@ Every problem surfaces as :class:`refcheck.model.InputError` with a one-line
 message naming the file (and the part, where one is involved).  Strict OOXML
 (``purl.oclc.org`` namespaces) is rewritten to the transitional namespaces so the
 reader only needs to know one vocabulary.
+
+Writing
+-------
+
+:class:`PackageCopy` is the writers' side (Word comments, renumbering).  Why it
+works on the ZIP entries rather than python-docx: python-docx re-serialises every
+part it models, drops parts no relationship reaches and refuses ``.docm``/``.dotx``
+content types, while the writers promise that *nothing else changes* — every entry
+they do not edit is written back byte for byte, in its original order, with its
+original compression.  The package has already been read (and so checked) by the
+reader before a writer copies it.
 """
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import re
 import zipfile
@@ -31,12 +46,11 @@ from typing import Any
 from lxml import etree
 
 from refcheck.model import InputError
+from refcheck.ooxml.namespaces import PKG_REL_NS
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-REL_OFFICE_DOCUMENT = R_NS + "/officeDocument"
+#: The mark of Strict OOXML namespaces, which the writers refuse to edit (they
+#: would have to write them back in the Strict vocabulary).
+STRICT_MARK = b"purl.oclc.org/ooxml/"
 
 _MB = 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -130,6 +144,7 @@ class Package:
         self.close()
 
     def close(self) -> None:
+        """Close the underlying ZIP file."""
         self._zf.close()
 
     # -- parts ----------------------------------------------------------------
@@ -139,6 +154,7 @@ class Package:
         return [info.filename for info in self._infos.values()]
 
     def has(self, name: str) -> bool:
+        """Whether the part exists (OPC names compare case-insensitively)."""
         return _normalise(name) in self._infos
 
     def read(self, name: str) -> bytes:
@@ -185,12 +201,11 @@ class Package:
         Missing or malformed .rels files give an empty map: relationships are an
         index, and a document without them is still readable.
         """
-        directory, base = posixpath.split(part)
-        rels_name = posixpath.join(directory, "_rels", base + ".rels")
-        if not self.has(rels_name):
+        rels = rels_name(part)
+        if not self.has(rels):
             return {}
         try:
-            root = self.xml(rels_name)
+            root = self.xml(rels)
         except HostileInputError:
             raise
         except InputError:
@@ -202,11 +217,7 @@ class Package:
             target = rel.get("Target") or ""
             if not target:
                 continue
-            if target.startswith("/"):
-                resolved = target.lstrip("/")
-            else:
-                resolved = posixpath.normpath(posixpath.join(directory, target))
-            result[rel.get("Id") or ""] = (rel.get("Type") or "", resolved)
+            result[rel.get("Id") or ""] = (rel.get("Type") or "", resolve_target(part, target))
         return result
 
     def related_part(self, part: str, rel_type_suffix: str) -> str | None:
@@ -226,7 +237,27 @@ class Package:
         raise InputError(self.path, "is a ZIP file but has no word/document.xml (not a Word document)")
 
     def iter_infos(self) -> Iterator[zipfile.ZipInfo]:
+        """The ZIP directory entries of the parts (directories excluded)."""
         return iter(self._infos.values())
+
+
+def rels_name(part: str) -> str:
+    """The relationships part of ``part`` (``word/_rels/document.xml.rels``).
+
+    Why public: the reader follows relationships and the writers add or read them;
+    both must find the same ``.rels`` part (``""`` names the package's own)."""
+    directory, base = posixpath.split(part)
+    return posixpath.join(directory, "_rels", base + ".rels")
+
+
+def resolve_target(source_part: str, target: str) -> str:
+    """A relationship's ``Target`` as a part name: absolute (``/word/x.xml``) or
+    relative to the directory of ``source_part``.
+
+    Why public: reader and writers must resolve a relationship to the same part."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
 
 
 def _short(exc: BaseException) -> str:
@@ -325,7 +356,7 @@ _RECOVER_PARSER = _parser(recover=True)
 
 def map_strict_namespaces(data: bytes) -> bytes:
     """Rewrite Strict OOXML namespace URIs to their transitional equivalents."""
-    if b"purl.oclc.org/ooxml/" not in data:
+    if STRICT_MARK not in data:
         return data
     return _STRICT_NS.sub(rb"http://schemas.openxmlformats.org/\1/2006/", data)
 
@@ -375,3 +406,89 @@ def parse_xml(data: bytes, part_name: str, path: str = "", recover: bool = False
     if any(True for _ in root.iter(etree.Entity)):
         raise HostileInputError(where, f"part {part_name} uses XML entities; refused")
     return root
+
+
+# ---------------------------------------------------------------------------
+# Writing: the byte-for-byte copy
+
+#: The parser for parts a writer edits and writes back: entities and DTDs stay off
+#: as when reading, and whitespace is kept so untouched text is written as it was.
+EDIT_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False
+)
+
+
+def parse_part(data: bytes, name: str, path: Path) -> etree._Element:
+    """Parse a part a writer is going to edit (no Strict mapping, no recovery).
+
+    Why not :func:`parse_xml`: a writer must write the part back in its own
+    vocabulary and refuses what it cannot rewrite faithfully, with a
+    "cannot annotate" message naming the part."""
+    try:
+        return etree.fromstring(data, EDIT_PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise InputError(str(path), f"cannot annotate: part {name} is not well-formed XML ({exc})") from None
+
+
+def serialise(root: etree._Element, original: bytes) -> bytes:
+    """An edited part as bytes, with an XML declaration like the original's.
+
+    Why: Word writes ``standalone="yes"``; keeping the declaration as it was is
+    part of changing nothing but the edit."""
+    standalone = True if b'standalone="yes"' in original[:200] else None
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8", standalone=standalone)
+
+
+class PackageCopy:
+    """The input package's entries, kept in order, with replacement bytes for edited parts.
+
+    Why: the writers' promise that nothing else changes — :meth:`write` copies
+    every entry that was not :meth:`put` byte for byte with its original ZIP
+    header and compression, and appends new parts at the end."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            with zipfile.ZipFile(path) as zf:
+                self.infos = list(zf.infolist())
+                self.data = {i.filename: b"" if i.is_dir() else zf.read(i) for i in self.infos}
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
+            raise InputError(str(path), f"cannot annotate: corrupt ZIP package ({exc})") from None
+        self.by_norm = {_normalise(i.filename): i.filename for i in self.infos}
+        self.changed: dict[str, bytes] = {}
+        self.added: dict[str, bytes] = {}
+
+    def get(self, name: str) -> bytes | None:
+        """A part's bytes (as found, case-insensitively, or as added); None when missing."""
+        real = self.by_norm.get(_normalise(name))
+        return self.data[real] if real else self.added.get(name)
+
+    def put(self, name: str, data: bytes) -> None:
+        """Replace an existing part's bytes, or add a new part."""
+        real = self.by_norm.get(_normalise(name))
+        if real:
+            self.changed[real] = data
+        else:
+            self.added[name] = data
+
+    def write(self, out: Path) -> None:
+        """Write the copy to ``out``: the original entries in order, then the added ones."""
+        with zipfile.ZipFile(out, "w") as zf:
+            for info in self.infos:
+                data = self.changed.get(info.filename, self.data[info.filename])
+                new = copy.copy(info)
+                zf.writestr(new, data, compress_type=info.compress_type)
+            for name, data in self.added.items():
+                zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+
+    def main_part(self) -> str:
+        """The main document part, by the package's officeDocument relationship
+        (``word/document.xml`` when there is none)."""
+        rels = self.get("_rels/.rels")
+        if rels:
+            for rel in parse_part(rels, "_rels/.rels", self.path).iter(f"{{{PKG_REL_NS}}}Relationship"):
+                if (rel.get("Type") or "").endswith("/officeDocument") and rel.get("TargetMode") != "External":
+                    name = resolve_target("", rel.get("Target") or "")
+                    if self.get(name) is not None:
+                        return name
+        return "word/document.xml"
