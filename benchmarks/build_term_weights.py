@@ -1,4 +1,4 @@
-"""Build rules/lexicons/term_weights.tsv: how generic each word is (dev-time, not run by refcheck).
+"""Build refcheck/analysis/data/term_weights.tsv: how generic each word is (dev-time, not run by refcheck).
 
 Why data and not a hand list: "cell", "effect", "analysis", "progress" are generic
 in science, "cancer" is topical for one article and background for the next; a
@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "rules" / "lexicons" / "term_weights.tsv"
+OUT = ROOT / "refcheck" / "analysis" / "data" / "term_weights.tsv"
 CORPUS = ROOT.parent / "shared" / "corpus" / "jats"
 
 
@@ -49,7 +49,7 @@ def english_weight(logprob: float | None) -> float:
 
 def document_frequencies(texts: Iterable[str]) -> tuple[Counter[str], int]:
     """How many texts use each lemma (and each sub-word stem key)."""
-    from refcheck.relevance import stem_key, terms
+    from refcheck.analysis.scorer import stem_key, terms
 
     df: Counter[str] = Counter()
     n = 0

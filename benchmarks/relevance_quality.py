@@ -40,11 +40,11 @@ from build_term_weights import (  # noqa: E402
 )
 from relevance_corpus import Article, load_article  # noqa: E402
 
+from refcheck.analysis.scorer import LexicalScorer, _terms, stem_key, terms  # noqa: E402
 from refcheck.config import Config  # noqa: E402
 from refcheck.engine import read_manuscript, run_rules  # noqa: E402
 from refcheck.model import Manuscript  # noqa: E402
 from refcheck.plugins import get_plugin_manager, hookimpl  # noqa: E402
-from refcheck.relevance import LexicalScorer, _terms, stem_key, terms  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "seed-review.txt"
 LABELS = ROOT / "tests" / "relevance_labels.yml"

@@ -173,7 +173,7 @@ def fig_throughput(sizes: list[int], reps: int, tmp: Path) -> tuple[list[Row], d
 
 def fig_relevance(n_refs: int, reps: int, tmp: Path) -> Row:
     try:
-        import refcheck.relevance  # noqa: F401
+        import refcheck.analysis.scorer  # noqa: F401
     except ImportError as exc:
         return ("3 relevance", "n/a", str(exc), "", "well under 1 s")
     from refcheck.config import Config

@@ -35,7 +35,7 @@ from lxml import etree
 
 from refcheck.analysis.citations import BRACKET_RANGE, DASHES, compress_numbers
 from refcheck.config import Config
-from refcheck.engine import read_manuscript, run_rules
+from refcheck.engine import all_rules, read_manuscript, run_rules
 from refcheck.model import Block, BlockKind, Citation, InputError, Manuscript, Reference
 from refcheck.ooxml.namespaces import PKG_REL_NS, XML_SPACE, W
 from refcheck.ooxml.package import (
@@ -52,7 +52,13 @@ from refcheck.outputs import ZIP_MARK, atomic_write, check_output, default_outpu
 from refcheck.reporters import criticmarkup
 
 TEXT_FORMATS = ("text", "markdown")
-BLOCKING = ("RC102", "RC104", "RC105")
+def blocking_rules() -> list[str]:
+    """The rules whose findings stop a renumbering (``Rule.blocks_fix``: a dangling
+    citation, a duplicate entry, a gap in the list), read from the registry so a
+    plugin's rule can block too."""
+    return [r.code for r in all_rules() if r.blocks_fix]
+
+
 _SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _UNICODE_SUP = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]")
 
@@ -111,7 +117,7 @@ def check_renumberable(ms: Manuscript, config: Config) -> None:
             manager = next(f.manager for f in fields if f.start < c.end and c.start < f.end)
             raise _refuse(ms, f"citations are {manager} reference-manager fields; renumber them in the reference manager")
     # Safety checks, not a report: nothing the author silenced may let an ambiguous map through.
-    blocking = replace(config, select=list(BLOCKING), ignore=[], per_file_ignores={})
+    blocking = replace(config, select=blocking_rules(), ignore=[], per_file_ignores={})
     findings = run_rules(ms, blocking, suppressions=False)
     if findings:
         f = findings[0]

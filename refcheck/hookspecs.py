@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from refcheck.analysis.scorer import Scorer
     from refcheck.model import Manuscript
-    from refcheck.relevance import Scorer
-    from refcheck.rule import Rule
+    from refcheck.rule import Family, Rule
 
 hookspec = pluggy.HookspecMarker("refcheck")
 
@@ -26,6 +26,28 @@ def refcheck_get_rules() -> list[type[Rule]]:
     Each class carries ``code``, ``name``, ``default_severity``, ``options`` and a
     docstring with the sections *What it flags*, *Why it matters*, *Example* and
     *How to fix*; ``refcheck rules`` prints them.
+    """
+
+
+@hookspec
+def refcheck_rule_families() -> list[Family]:
+    """Return the rule families a plugin contributes: the code prefix its rules share
+    ("RC3"), a title ("language") and a colour.
+
+    The batch summary, the HTML report and ``--statistics`` group findings by family,
+    one column or bar each, read from here — so a third-party family is shown like a
+    built-in one.  A rule whose family no plugin declares is grouped by its letters and
+    first digit ("JB0").
+    """
+
+
+@hookspec
+def refcheck_reader_suffixes() -> list[str]:
+    """Return the file name endings a reader plugin reads (".docx", ".tex").
+
+    ``check`` of a folder or glob and ``batch`` look for files with these endings, and
+    the "unsupported file type" message lists them, so a plugin reader's files are
+    found like the built-in ones.
     """
 
 

@@ -6,7 +6,7 @@ import inspect
 import json
 import re
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -149,6 +149,53 @@ PRIOR = 0.5
 PRIOR_WEIGHT = 2
 
 
+@dataclass(frozen=True)
+class Family:
+    """A rule family as reports show it: the code prefix its rules share ("RC1"), a
+    title ("citation numbering") and the colour of its bars in the batch report.
+
+    Declared by the plugin that contributes the rules (``refcheck_rule_families``),
+    so batch, the HTML report and ``--statistics`` never hard-code a family.
+    """
+
+    prefix: str
+    title: str
+    colour: str = "#566573"
+
+
+_FAMILY_PREFIX = re.compile(r"[A-Za-z]+\d?")
+
+
+def default_family(code: str) -> Family:
+    """The family of a rule no plugin declares one for: its letters and first digit
+    ("JB001" -> "JB0"), titled by that prefix."""
+    m = _FAMILY_PREFIX.match(code)
+    prefix = m.group() if m else code
+    return Family(prefix, prefix)
+
+
+#: Findings whose code belongs to no registered rule (a rule that is no longer installed).
+OTHER_FAMILY = Family("other", "other rules")
+
+
+def family_of(code: str, families: Sequence[Family]) -> Family:
+    """The family ``code`` belongs to: the longest of ``families``' prefixes it starts
+    with, else the family its letters and first digit make."""
+    best = max((f for f in families if code.startswith(f.prefix)), key=lambda f: len(f.prefix), default=None)
+    return best or default_family(code)
+
+
+def count_by_family(codes: Iterable[str], families: Sequence[Family]) -> dict[str, int]:
+    """Findings per family prefix (every family present, zero when none), and "other"
+    for codes outside them."""
+    counts = {f.prefix: 0 for f in families}
+    counts[OTHER_FAMILY.prefix] = 0
+    for code in codes:
+        fam = family_of(code, families)
+        counts[fam.prefix if fam.prefix in counts else OTHER_FAMILY.prefix] += 1
+    return counts
+
+
 class Rule:
     """A check over a prepared :class:`Manuscript`.
 
@@ -167,6 +214,10 @@ class Rule:
     #: written by ``benchmarks/rule_weights.py``), else :data:`PRIOR`.  A plugin that has
     #: measured its rule declares it here; the batch triage score weighs findings by it.
     precision: ClassVar[float | None] = None
+    #: ``refcheck fix`` refuses to renumber while a finding of this rule stands: the
+    #: citations or the list it would rewrite cannot be trusted (a dangling citation,
+    #: a duplicate entry, a gap in the numbering).
+    blocks_fix: ClassVar[bool] = False
 
     def __init__(self, severity: Severity | None = None):
         self.severity = severity or self.default_severity

@@ -30,7 +30,7 @@ from refcheck.retractions import (
     index_for,
     strongest,
 )
-from refcheck.rule import Option, Rule
+from refcheck.rule import Family, Option, Rule
 
 #: The manuscript metadata key the prepare stage fills from the ``retractions`` setting.
 METADATA_KEY = "retractions"
@@ -233,3 +233,9 @@ RULES: tuple[type[Rule], ...] = (RetractedReference, ReferenceWithConcern, Corre
 @hookimpl
 def refcheck_get_rules() -> Iterable[type[Rule]]:
     return list(RULES)
+
+
+@hookimpl
+def refcheck_rule_families() -> list[Family]:
+    """This module's rules as one family in reports."""
+    return [Family("RC5", "retractions and verification", "#117864")]

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from refcheck.model import Finding, Manuscript, Severity
 from refcheck.plugins import hookimpl
-from refcheck.rule import Rule
+from refcheck.rule import Family, Rule
 
 
 class UnusedSuppression(Rule):
@@ -49,3 +49,9 @@ class UnusedSuppression(Rule):
 @hookimpl
 def refcheck_get_rules() -> list[type[Rule]]:
     return [UnusedSuppression]
+
+
+@hookimpl
+def refcheck_rule_families() -> list[Family]:
+    """This module's rules as one family in reports."""
+    return [Family("RC0", "suppressions", "#7f8c8d")]

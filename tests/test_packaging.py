@@ -26,6 +26,7 @@ def test_wheel_contains_every_rule_module(tmp_path: Path) -> None:
     for data in (ROOT / "rules" / "lexicons").glob("*.*"):
         assert f"refcheck/rules/lexicons/{data.name}" in names
     assert "refcheck/schemas/report.schema.json" in names  # the JSON contract ships with the code
+    assert "refcheck/analysis/data/term_weights.tsv" in names  # the scorer's data, beside the scorer
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "[refcheck]" in text and "refcheck.rules.citations" in text

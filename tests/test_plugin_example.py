@@ -91,3 +91,19 @@ def test_in_sarif_and_word_comments(installed: None, journal: Path) -> None:
     with zipfile.ZipFile(journal / "out.docx") as z:
         comments = z.read("word/comments.xml").decode("utf-8")
     assert "JB001" in comments and "banned phrases" in comments
+
+
+def test_its_family_gets_a_column_and_bars_in_a_batch(installed: None, journal: Path) -> None:
+    """The plugin declares its family (refcheck_rule_families); batch reads it from the
+    registry: a "JB" column in summary.csv and a "JB journal house style" bar in
+    report.html, next to the built-in families, with no change to refcheck."""
+    proc = refcheck("batch", str(journal), "--out", str(journal / "out"), cwd=journal)
+    assert proc.returncode in (0, 1), proc.stderr
+    import csv
+
+    rows = list(csv.DictReader((journal / "out" / "summary.csv").open(encoding="utf-8")))
+    assert "JB" in rows[0] and "RC1" in rows[0]
+    seed = next(r for r in rows if r["manuscript"].endswith("seed-review.txt"))
+    assert int(seed["JB"]) == 1  # "research hotspot"
+    html = (journal / "out" / "report.html").read_text("utf-8")
+    assert ">JB journal house style</text>" in html and "<th class=''>JB</th>" in html

@@ -13,7 +13,7 @@ the reference the manuscript (or the citing sentence) also uses.
 How it measures: a text becomes lemmas (spaCy lookup lemmas, as everywhere in
 refcheck), with manuscript abbreviations replaced by their definitions ("ALF" →
 "acute liver failure").  Each lemma carries a weight for how distinctive it is
-(``rules/lexicons/term_weights.tsv``: generic scientific and everyday words such as
+(``refcheck/analysis/data/term_weights.tsv``: generic scientific and everyday words such as
 "cell", "study", "effect", "progress" weigh little; words absent from the table weigh
 1).  The score of a candidate against a query is the weighted share of the
 candidate's terms that the query also has; a term the query lacks still half-counts
@@ -28,7 +28,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from refcheck.plugins import get_plugin_manager, hookimpl
@@ -198,11 +197,8 @@ WEIGHTS_FILE = "term_weights.tsv"
 @lru_cache(maxsize=1)
 def default_weights() -> dict[str, float]:
     """The shipped term weights (generic words < 1; absent words weigh 1)."""
-    try:
-        text = resources.files("refcheck.rules").joinpath("lexicons", WEIGHTS_FILE).read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):
-        text = (Path(__file__).resolve().parent.parent / "rules" / "lexicons" / WEIGHTS_FILE).read_text("utf-8")
-    return parse_weights(text)
+    # Beside this module (analysis/data/), so the scorer needs nothing from the rules.
+    return parse_weights(resources.files("refcheck.analysis").joinpath("data", WEIGHTS_FILE).read_text("utf-8"))
 
 
 def parse_weights(text: str) -> dict[str, float]:

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from refcheck.analysis.citations import blank_citations
+from refcheck.analysis.scorer import default_weights, stem_key, terms
 from refcheck.model import BlockKind, Manuscript, Reference
-from refcheck.relevance import default_weights, stem_key, terms
 
 DISTINCTIVE = 0.5
 # Words that split a title into noun phrases: prepositions, conjunctions, articles,

@@ -499,3 +499,9 @@ def refcheck_read_document(path: str, config: dict[str, Any]) -> Manuscript | No
     if not looks_like_jats(head):
         raise InputError(path, "XML file is not a JATS article (no <article> root element)")
     return read_jats(path, config)
+
+
+@hookimpl
+def refcheck_reader_suffixes() -> list[str]:
+    """The file name endings this reader takes, for folder, glob and batch discovery."""
+    return sorted(JATS_SUFFIXES)

@@ -20,12 +20,14 @@ What an editor needs from it, and how the page gives it:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
-FAMILY_LABELS = {"RC1": "citation numbering", "RC2": "relevance", "RC3": "language", "RC4": "density",
-                 "other": "plugin rules"}
-FAMILY_COLOURS = {"RC1": "#c0392b", "RC2": "#8e44ad", "RC3": "#d68910", "RC4": "#2471a3", "other": "#566573"}
+from refcheck.rule import OTHER_FAMILY, Family, family_of
+
+# Bars of families whose plugin gives no colour, in turn.
+_PALETTE = ("#566573", "#1abc9c", "#34495e", "#a04000", "#7d3c98", "#1f618d")
 SEV_COLOURS = {"error": "#c0392b", "warning": "#b9770e", "info": "#2471a3"}
 SEVERITIES = ("error", "warning", "info")
 SEV_PLURAL = {"error": "errors", "warning": "warnings", "info": "info"}
@@ -164,21 +166,35 @@ def sequence_svg(seq: dict[str, Any], width: int | None = None, height: int | No
     return "".join(parts)
 
 
-def families_svg(families: dict[str, int], width: int = 300, height: int = 150, scale: int | None = None) -> str:
-    """Horizontal bars: findings per rule family, on ``scale`` (the batch's largest
-    family count) so bars of different manuscripts compare; their own maximum if None."""
-    keys = [k for k in FAMILY_LABELS if k != "other" or families.get("other")]
-    top = max([scale or 0] + [families.get(k, 0) for k in keys] + [1])
+def _families_of(counts: Iterable[dict[str, int]]) -> list[Family]:
+    """Families named only by the prefixes of the counts (a caller that passes none)."""
+    prefixes = sorted({k for c in counts for k in c if k != OTHER_FAMILY.prefix})
+    return [Family(p, p, _PALETTE[i % len(_PALETTE)]) for i, p in enumerate(prefixes)]
+
+
+def families_svg(counts: dict[str, int], families: Sequence[Family] | None = None, width: int = 300,
+                 height: int = 150, scale: int | None = None) -> str:
+    """Horizontal bars: findings per rule family (the registered families, a plugin's
+    too), on ``scale`` (the batch's largest family count) so bars of different
+    manuscripts compare; their own maximum if None."""
+    shown = list(families) if families is not None else _families_of([counts])
+    if counts.get(OTHER_FAMILY.prefix):
+        shown.append(OTHER_FAMILY)
+    keys = [f.prefix for f in shown]
+    labels = {f.prefix: f.title for f in shown}
+    colours = {f.prefix: f.colour for f in shown}
+    top = max([scale or 0] + [counts.get(k, 0) for k in keys] + [1])
     row_h = (height - 22) / len(keys)
     span = width - 190
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
              f'aria-label="findings by rule family, scale 0 to {top}">']
     for i, k in enumerate(keys):
-        v = families.get(k, 0)
+        v = counts.get(k, 0)
         yy = 5 + i * row_h
         w = span * v / top
-        parts.append(f'<text x="0" y="{yy + row_h * 0.62:.1f}" font-size="11" fill="#1c2833">{k} {FAMILY_LABELS[k]}</text>'
-                     f'<rect x="150" y="{yy + 3:.1f}" width="{w:.1f}" height="{row_h - 6:.1f}" fill="{FAMILY_COLOURS[k]}"/>'
+        label = escape(k if labels[k] == k else f"{k} {labels[k]}")
+        parts.append(f'<text x="0" y="{yy + row_h * 0.62:.1f}" font-size="11" fill="#1c2833">{label}</text>'
+                     f'<rect x="150" y="{yy + 3:.1f}" width="{w:.1f}" height="{row_h - 6:.1f}" fill="{escape(colours[k])}"/>'
                      f'<text x="{154 + w:.1f}" y="{yy + row_h * 0.62:.1f}" font-size="11" fill="#1c2833">{v}</text>')
     base = 5 + len(keys) * row_h
     parts.append(f'<line x1="150" x2="{150 + span}" y1="{base:.1f}" y2="{base:.1f}" stroke="#99a3a4"/>'
@@ -211,8 +227,9 @@ def _anchor(row: dict[str, Any]) -> str:
     return "ms-" + "".join(ch if ch.isalnum() else "-" for ch in row["name"])
 
 
-def _family(code: str) -> str:
-    return code[:3] if code[:3] in FAMILY_LABELS else "other"
+def _family(code: str, families: Sequence[Family]) -> str:
+    fam = family_of(code, families)
+    return fam.prefix if any(f.prefix == fam.prefix for f in families) else OTHER_FAMILY.prefix
 
 
 def _filters(rows: list[dict[str, Any]]) -> str:
@@ -233,18 +250,23 @@ def _filters(rows: list[dict[str, Any]]) -> str:
             f"<fieldset><input type='search' name='q' placeholder='filter by text' aria-label='filter by text'></fieldset></form>")
 
 
-def render_report(rows: list[dict[str, Any]], weights: dict[str, float] | None = None) -> str:
+def render_report(rows: list[dict[str, Any]], weights: dict[str, float] | None = None,
+                  families: Sequence[Family] | None = None) -> str:
     """The whole page for ``rows`` as produced by :func:`refcheck.batch.process_one`
-    (plus ``status: "skipped"`` rows for the files the batch left out)."""
+    (plus ``status: "skipped"`` rows for the files the batch left out); one column and
+    bar per rule family in ``families`` (the registered ones, as batch passes them)."""
     weights = weights or {"error": 3, "warning": 1, "info": 0.25}
     checked = [r for r in rows if r["status"] in ("ok", "annotation-failed")]
+    if families is None:
+        families = _families_of(r["families"] for r in checked)
     unreadable = sum(1 for r in rows if r["status"] == "error")
     skipped = sum(1 for r in rows if r["status"] == "skipped")
     not_annotated = sum(1 for r in rows if r["status"] == "annotation-failed")
     total = sum(len(r["findings"]) for r in checked)
     top = max([r["score"] for r in checked] + [1])
     fam_scale = max([v for r in checked for v in r["families"].values()] + [1])
-    head = ["manuscript", "score", "errors", "warnings", "info", "RC1", "RC2", "RC3", "RC4", "words", "refs", "citations"]
+    head = ["manuscript", "score", "errors", "warnings", "info", *(f.prefix for f in families), "words", "refs",
+            "citations"]
     w = {k: f"{v:g}" for k, v in weights.items()}
     out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
            "<meta name='viewport' content='width=device-width, initial-scale=1'>",
@@ -268,7 +290,7 @@ def render_report(rows: list[dict[str, Any]], weights: dict[str, float] | None =
             out.append(f"<tr class='{r['status']}'>" + "".join(cells) + "</tr>")
             continue
         sev, fam = r["severity"], r["families"]
-        vals = [r["score"], sev["error"], sev["warning"], sev["info"], fam["RC1"], fam["RC2"], fam["RC3"], fam["RC4"],
+        vals = [r["score"], sev["error"], sev["warning"], sev["info"], *(fam.get(f.prefix, 0) for f in families),
                 r["words"], r["references"], r["citations"]]
         bar = f"<span class='bar' style='width:{80 * r['score'] / top:.0f}px'></span>"
         note = f"<br><small class='err'>{escape(r['error'])}</small>" if r.get("error") else ""
@@ -278,12 +300,12 @@ def render_report(rows: list[dict[str, Any]], weights: dict[str, float] | None =
         out.append(f"<tr class='{r['status']}'>" + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     for r in checked:
-        out.append(_section(r, fam_scale))
+        out.append(_section(r, fam_scale, families))
     out += ["</main><script>", _JS, "</script></body></html>"]
     return "\n".join(out) + "\n"
 
 
-def _section(r: dict[str, Any], fam_scale: int) -> str:
+def _section(r: dict[str, Any], fam_scale: int, families: Sequence[Family]) -> str:
     sev = r["severity"]
     seq = r["sequence"]
     flagged = seq.get("out_of_sequence", [])
@@ -300,7 +322,7 @@ def _section(r: dict[str, Any], fam_scale: int) -> str:
               f"citation; the faint diagonal is perfect order; red crosses are out of sequence (RC101)"
               + (f": {', '.join(f'[{n}]' for n in flagged[:20])}{' …' if len(flagged) > 20 else ''}" if flagged else ", none here")
               + ".</figcaption></figure>",
-              f"<figure>{families_svg(r['families'], scale=fam_scale)}<figcaption>Findings by rule family "
+              f"<figure>{families_svg(r['families'], families, scale=fam_scale)}<figcaption>Findings by rule family "
               f"(one scale for every manuscript of this batch).</figcaption></figure></div>"]
     if not r["findings"]:
         parts.append("<p>No findings.</p></section>")
@@ -323,7 +345,7 @@ def _section(r: dict[str, Any], fam_scale: int) -> str:
                          "<ol class='findings'>")
             for f in group:
                 parts.append(
-                    f"<li class='finding' data-sev='{s}' data-code='{escape(code)}' data-family='{_family(code)}' "
+                    f"<li class='finding' data-sev='{s}' data-code='{escape(code)}' data-family='{_family(code, families)}' "
                     f"data-prec='{prec:.3f}'><span class='sev' style='background:{SEV_COLOURS[s]}'>{s}</span> "
                     f"<span class='where'>{escape(f['where'].removeprefix(r['path'] + ':'))}{' · ' + escape(f['section']) if f['section'] else ''}</span>"
                     f"<br>{escape(f['message'])}<blockquote>{_highlight(f['excerpt'], f['text'])}</blockquote>"
