@@ -27,6 +27,7 @@ from refcheck.analysis.evidence import (
     block_tokens,
     claim_kind,
     is_cited,
+    is_instruction,
     points_to_display,
     sentence_citations,
     supported_by_previous,
@@ -34,7 +35,7 @@ from refcheck.analysis.evidence import (
 )
 from refcheck.model import Block, BlockKind, Citation, Finding, Manuscript, Sentence, Severity
 from refcheck.plugins import hookimpl
-from refcheck.rule import Rule
+from refcheck.rule import Family, Rule
 
 # Words allowed between an attribution subject and its verb: "studies have consistently shown".
 _BETWEEN = frozenset(
@@ -168,6 +169,8 @@ def find_attribution_detail(ms: Manuscript, sentence: Sentence, verbs: frozenset
                 subj = _fronted_source(doc, j, first, sources, lemmas)
             if subj is not None and not _self_or_wished(doc, subj, first) and not _modal_or_be(doc, subj, tok.i):
                 start = _phrase_start(doc, subj, first)
+                if any(doc[k].lower_ in _NONFINITE_HEADS for k in range(max(start - 1, first), subj)):
+                    continue  # "than having all authors agree on the workflow": advice, no source
                 return hit(start, tok.i + 1, "source", _marked_as_others(doc, start, subj, lemmas), subj)
         # 2. Passive: "it has been shown that", "X have been found to", "is reported to".
         if lem in ("have", "has", "be") and tok.i + 2 < len(doc):
@@ -202,6 +205,9 @@ def find_attribution_detail(ms: Manuscript, sentence: Sentence, verbs: frozenset
 
 
 _PATTERN_LEMMAS = frozenset(["have", "has", "be"])
+# Words after which "authors agree" is the subject of a non-finite clause the authors
+# recommend ("having all authors agree", "let reviewers decide"), not a report.
+_NONFINITE_HEADS = frozenset(["having", "let", "letting", "make", "making", "get", "getting", "help", "helping"])
 _PATTERN_WORDS = frozenset(["in", "by", "according"])
 _NOUN_AMBIGUOUS = frozenset(["claim", "report", "support", "note", "point", "document", "finding", "review", "study"])
 
@@ -570,11 +576,32 @@ def judge_attribution(ms: Manuscript, s: Sentence, block: Block, verbs: frozense
         return None  # "Here, we report … Genetic epistasis experiments indicate …": their experiments
     if not hit.others and reports_own_study(ms) and _in_discussion(block):
         return hit, "discussion of the authors' own study"
+    if _anaphoric(ms, s, block, hit):
+        return None  # "According to the authors …" after Pan et al. [12]: the source is cited
     if opens_cited_paragraph(ms, s):
         return hit, "topic sentence; the next sentences cite"
     if followed_by_cited(ms, s):
         return hit, "the next sentence cites the evidence on the same topic"
     return hit, None
+
+
+# "the authors", "the researchers", "the study": a definite source is one the paragraph
+# has already named; "This methodology has been shown …" points at the sentence before.
+_DEFINITE_SOURCE = re.compile(r"\bthe\s+(?:authors?|researchers?|investigators?|group|team|study|trial)\b", re.I)
+_DEMONSTRATIVE_START = re.compile(r"^\W*(?:this|these|such|those)\s+[a-z]", re.I)
+
+
+def _anaphoric(ms: Manuscript, s: Sentence, block: Block, hit: Attribution) -> bool:
+    """Does the attribution point back to a source cited earlier in its paragraph?
+    "Experiments by the authors showed …" (any earlier sentence cites the authors
+    meant) or "This methodology has been shown …" (the sentence just before cites)."""
+    earlier = [t for t in ms.sentences_in(s.block) if t.end <= s.start]
+    if not earlier:
+        return False
+    window = block.text[max(s.start, hit.start - 30) : hit.end]
+    if _DEFINITE_SOURCE.search(window) and any(is_cited(ms, t) for t in earlier):
+        return True
+    return bool(_DEMONSTRATIVE_START.match(s.text)) and is_cited(ms, earlier[-1])
 
 
 _DISCUSSION_HEADING = re.compile(r"^(?:general\s+)?discussion\b|^results\s+and\s+discussion\b", re.I)
@@ -597,6 +624,8 @@ DEFAULT_EXEMPT = [
     # the authors' own work: methods, results, appendices and derivations, limitations, plans
     *METHODS_PATTERNS, r"^results?\b", "case report", "case presentation", "ethics",
     *APPENDIX_PATTERNS, r"\blimitations?\b",
+    # sidebars that explain ("Box 2: How version control systems work") and glossaries
+    r"^box\s*\d+\b", r"\bglossary\b",
     r"\bfuture (?:work|directions?|enhancements?|plans?|developments?|perspectives?|research|studies)\b",
 ]
 # Exempt when the manuscript reports its own study (see reports_own_study).
@@ -660,6 +689,11 @@ def _uncited_appeal(ms: Manuscript, blocks: list[Block], by_block: dict[int, lis
 
 
 DISPLAY_WEIGHT = 4
+_ADVICE = re.compile(
+    r"\b(?:should|must|we\s+(?:recommend|suggest|advise|encourage)|it\s+is\s+(?:worth|best|advisable|a\s+good\s+idea)|"
+    r"(?:need|needs|have|has)\s+to|may\s+wish\s+to|be\s+sure)\b",
+    re.I,
+)
 
 
 def _unmarked(blocks: list[Block], by_block: dict[int, list[Sentence]]) -> bool:
@@ -671,7 +705,12 @@ def _unmarked(blocks: list[Block], by_block: dict[int, list[Sentence]]) -> bool:
     # A pointer to the authors' own figure or table stands for the few claims around it
     # (counted four times); a long section of claims with one such pointer stays unmarked.
     own = sum(DISPLAY_WEIGHT if points_to_display(s.text) else 1 for s in sents if _own_work(s))
-    return 4 * own <= len(sents)
+    if 4 * own > len(sents):
+        return False
+    # A section of advice ("Add a file called CHANGELOG.txt …", "raw data should not
+    # change", "we recommend …") is the authors' own recommendation, marked as such.
+    advice = sum(1 for s in sents if _ADVICE.search(s.text) or is_instruction(s.text))
+    return not (advice >= 3 and 3 * advice >= len(sents))
 
 
 class LowCitationDensity(Rule):
@@ -839,11 +878,20 @@ _CLASS_OF_WORKS = re.compile(
 )
 
 
+# "many sources [2–8]", "Several aligners have been developed … [7 refs]": a quantified
+# plural names the set its citation lists, whatever the noun.
+_QUANTIFIED_PLURAL = re.compile(
+    r"\b(?:many|numerous|several|multiple|various|a\s+(?:number|range|variety|series)\s+of)\s+"
+    r"(?:[\w-]+\s+){0,2}?[a-z][\w-]{2,}(?<!s)s\b",
+    re.I,
+)
+
+
 def _names_its_set(segment: str, n: int) -> bool:
     """Does the clause before the citation speak of the set of studies it cites?  A count
     must be at least half the references cited ("twelve studies [12–23]"); a class of
     works ("semi-automatic methods", "individual crosses") is listed by its members."""
-    if _CLASS_OF_WORKS.search(segment):
+    if _CLASS_OF_WORKS.search(segment) or _QUANTIFIED_PLURAL.search(segment):
         return True
     for m in _STUDY_SET.finditer(segment):
         q = m.group("q").lower()
@@ -968,3 +1016,9 @@ RULES: tuple[type[Rule], ...] = (UncitedAttribution, LowCitationDensity, Citatio
 @hookimpl
 def refcheck_get_rules() -> list[type[Rule]]:
     return list(RULES)
+
+
+@hookimpl
+def refcheck_rule_families() -> list[Family]:
+    """This module's rules as one family in reports."""
+    return [Family("RC4", "density", "#2471a3")]

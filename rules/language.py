@@ -33,7 +33,7 @@ from refcheck.analysis.evidence import (
 from refcheck.analysis.nlp import has_tagger
 from refcheck.model import Block, BlockKind, Finding, Manuscript, Sentence, Severity
 from refcheck.plugins import hookimpl
-from refcheck.rule import Rule
+from refcheck.rule import Family, Rule
 
 TEXT_KINDS = (BlockKind.PARAGRAPH, BlockKind.ABSTRACT, BlockKind.FOOTNOTE, BlockKind.ENDNOTE)
 # Back matter, by its usual headings.  Words that also head body sections are anchored:
@@ -50,7 +50,7 @@ SUMMARY_SECTION = re.compile(r"\b(?:abstract|summary|conclusions?|concluding)\b"
 METHODS_SECTION = re.compile(r"\b(?:methods?|materials|procedures?|protocol|statistical analys[ie]s)\b", re.I)
 
 _COMPARATOR = re.compile(
-    r"\bthan\b|\bcompared\b|\bcomparison\b|\bcomparable\b|\brelative to\b|\bversus\b|\bvs\.?|\bover (?:the|other|conventional|standard|existing)\b",
+    r"\bthan\b|\bcompar(?:ed|ing|isons?|able)\b|\brelative to\b|\bversus\b|\bvs\.?|\bover (?:the|other|conventional|standard|existing)\b",
     re.I,
 )
 _GOAL = re.compile(
@@ -383,7 +383,8 @@ class UnsupportedSuperlative(Rule):
             if is_recommendation(ctx) or _hedged_sentence(ctx):
                 continue
             hits = [h for h in self._hits(ctx, matcher, hype | promotional, ranks) if ctx.contains(h.start, h.end)]
-            lead = [h for h in hits if _is_promotional(h, promotional) and not _reason_follows(ctx, h)]
+            lead = [h for h in hits if _is_promotional(h, promotional) and not _reason_follows(ctx, h)
+                    and not _bounded(ctx, h)]
             if not lead:
                 continue  # ordinary evaluative words alone are not worth a comment
             if supported_by_previous(ms, sentence) and not any(h.entry in FORWARD_LOOKING for h in lead):
@@ -466,6 +467,13 @@ FORWARD_LOOKING = frozenset([
 ])
 
 
+def _bounded(ctx: _SentenceContext, hit: Hit) -> bool:
+    """Is the evaluation limited by a contrast after it ("invaluable in large projects,
+    but pay fewer dividends in smaller ones")?  Then it is a weighed judgement."""
+    after = ctx.sentence.text[ctx.toks.ends[hit.end - 1] - ctx.sentence.start :]
+    return bool(_BOUNDED_BY_CONTRAST.search(after))
+
+
 def _is_promotional(hit: Hit, promotional: frozenset[str]) -> bool:
     return hit.entry in promotional or hit.entry.removeprefix("most ") in promotional
 
@@ -486,6 +494,19 @@ def _reason_follows(ctx: _SentenceContext, hit: Hit) -> bool:
     return False
 
 
+# A sentence that states its own uncertainty does not claim certainty about the world.
+_ADMITS_UNCERTAINTY = re.compile(
+    r"\b(?:hard|difficult|impossible)\s+to\s+(?:know|say|tell|determine|judge)\b|\bunclear\b|"
+    r"\bit\s+is\s+not\s+(?:yet\s+)?(?:known|clear)\b|\bremains?\s+(?:unknown|uncertain|to\s+be\s+seen)\b",
+    re.I,
+)
+# "CI systems are invaluable in large projects …, but pay fewer dividends in smaller
+# projects": the evaluation is bounded by the contrast that follows it.
+_BOUNDED_BY_CONTRAST = re.compile(
+    r"\b(?:but|although|though|whereas|while)\b[^.;]{0,80}?\b(?:less|fewer|little|limited|smaller|lower|"
+    r"not|rarely|seldom|poorly)\b",
+    re.I,
+)
 _HEDGE_WORDS = frozenset({"perhaps", "possibly", "arguably", "may", "might", "could", "suggest", "suggests"})
 
 
@@ -586,6 +607,8 @@ class AbsoluteLanguage(Rule):
                 continue
             if any(ctx.toks.lowers[i] in _FIRST_PERSON for i in ctx.indexes):
                 continue  # the authors' own reasoning or result, argued in the text
+            if _ADMITS_UNCERTAINTY.search(ctx.sentence.text):
+                continue  # "It's hard to know …, but … is undoubtedly Git": the doubt is stated
             for s, e, entry in ctx.matches(matcher):
                 if ctx.excluded(s, e) or self._hedged(ctx, s, e, entry):
                     continue
@@ -624,3 +647,9 @@ RULES: tuple[type[Rule], ...] = (UnsupportedSuperlative, AbsoluteLanguage)
 @hookimpl
 def refcheck_get_rules() -> list[type[Rule]]:
     return list(RULES)
+
+
+@hookimpl
+def refcheck_rule_families() -> list[Family]:
+    """This module's rules as one family in reports."""
+    return [Family("RC3", "language", "#d68910")]

@@ -258,15 +258,33 @@ _COMPARATIVE = re.compile(r"\b(?:more|less|fewer|greater|higher|lower|better|wor
 _NUMBER_WORD = re.compile(r"(?<![\w-])\d+(?:\.\d+)?(?![\w-])")
 
 
+# An instruction to the reader opens with the verb: "Add a file called CHANGELOG.txt …",
+# "Make sure to also agree on …", "Ensure that text is accessible …".  Advice asks the
+# reader to do something; it reports nothing a source could support.
+_IMPERATIVE = re.compile(
+    r"^\W*(?:(?:first|second|third|finally|also|additionally|instead|then|in particular|for example)\W+)*"
+    r"(?:please\s+)?(?:make\s+sure|be\s+sure|do\s+not|don't|never|always|ensure|avoid|add|use|keep|copy|store|put|"
+    r"write|include|consider|choose|create|reduce|make|try|check|give|set|run|save|record|document|share|submit|"
+    r"name|place|separate|remove|delete|describe|test|start|stop|think|ask|plan|review|back\s+up)\b(?!-)",
+    re.I,
+)
+
+
+def is_instruction(text: str) -> bool:
+    """Does the sentence tell the reader what to do ("Copy the entire project …")?"""
+    return bool(_IMPERATIVE.match(text))
+
+
 def claim_kind(ms: Manuscript, sentence: Sentence) -> str | None:
     """Why ``sentence`` is a claim a reader may want a source for, or None.
 
     A claim reports an effect or cause ("X reduces Y"), attributes a finding
     ("studies show"), compares ("superior to", "more effective") or gives a number.
-    Questions, and sentences of under six words, are not claims.
+    Questions, instructions to the reader ("Copy the entire project whenever …"), and
+    sentences of under six words, are not claims.
     """
     text = sentence.text.strip()
-    if text.endswith("?") or len(text.split()) < 6:
+    if text.endswith("?") or len(text.split()) < 6 or is_instruction(text):
         return None
     span = sentence_span(ms, sentence)
     if span is not None:

@@ -1430,11 +1430,33 @@ def read_latex(path: str, config: dict[str, Any] | None = None) -> Manuscript:
         metadata["bibliography"] = Bibliography(("thebibliography",), frozenset(numbers), (), {})
     elif parser.bib_specs:
         wanted = None if "*" in parser.nocite else frozenset(parser.cite_keys + parser.nocite)
-        metadata["bibliography"] = read_bibliography(path, list(dict.fromkeys(parser.bib_specs)), wanted)
+        specs = list(dict.fromkeys(parser.bib_specs))
+        bib = read_bibliography(path, specs, wanted)
+        if bib is not None and parser.biblatex_style is None:
+            bib = _bibtex_case_aliases(bib, path, specs, parser.cite_keys + parser.nocite, wanted)
+        metadata["bibliography"] = bib
     if structured is not None:
         metadata["prepared_structure"] = True
         blocks = structured
     return Manuscript(path=str(path), format="latex", blocks=tuple(blocks), metadata=metadata)
+
+
+def _bibtex_case_aliases(bib: Bibliography, path: Path, specs: list[str], cited: list[str],
+                         wanted: frozenset[str] | None) -> Bibliography:
+    """BibTeX matches citation keys case-insensitively (``\\cite{kawasaki}`` finds
+    ``@article{Kawasaki, …}``; biber does not): each cited key the .bib holds only in
+    another case, and in one entry, is given that entry."""
+    folded: dict[str, list[str]] = {}
+    for key in bib.keys:
+        folded.setdefault(key.casefold(), []).append(key)
+    alias = {c: folded[c.casefold()][0] for c in dict.fromkeys(cited)
+             if c not in bib.keys and len(folded.get(c.casefold(), ())) == 1}
+    if not alias:
+        return bib
+    if wanted is not None and any(a not in bib.entries for a in alias.values()):
+        bib = read_bibliography(path, specs, wanted | frozenset(alias.values())) or bib
+    entries = {**bib.entries, **{c: bib.entries[a] for c, a in alias.items() if a in bib.entries}}
+    return replace(bib, keys=bib.keys | frozenset(alias), entries=entries)
 
 
 def _structure(blocks: list[Block], body_start: int | None) -> list[Block] | None:
@@ -1470,3 +1492,9 @@ def refcheck_read_document(path: str, config: dict[str, Any]) -> Manuscript | No
     if Path(path).suffix.lower() not in LATEX_SUFFIXES:
         return None
     return read_latex(path, config)
+
+
+@hookimpl
+def refcheck_reader_suffixes() -> list[str]:
+    """The file name endings this reader takes, for folder, glob and batch discovery."""
+    return sorted(LATEX_SUFFIXES)
