@@ -41,16 +41,17 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from refcheck.config import Config, ConfigError
+from refcheck.families import rule_families
 from refcheck.inputs import NOT_MANUSCRIPT, OUTPUT_NAME
 from refcheck.model import BlockKind, InputError, Severity
+from refcheck.rule import Family, count_by_family
 
-FAMILIES = ("RC1", "RC2", "RC3", "RC4")
 #: What one finding of each severity adds to the triage score, before its rule's
 #: precision: an error (a citation with no reference, a broken list) stops a
 #: manuscript; info is a note (a summary section, a list cited only in floats).
@@ -304,15 +305,15 @@ def process_one(path: str, name: str, out: str, config: Config, annotate: bool =
             row["annotate_error"] = "annotation is not available in this installation"
         except Exception as exc:  # noqa: BLE001 - the JSON and report still stand
             problem = getattr(exc, "problem", None) or f"{type(exc).__name__}: {exc}"
-            row["annotate_error"] = f"{path}: annotation failed: {problem}"
+            from refcheck.display import display_name
+
+            row["annotate_error"] = f"{display_name(path)}: annotation failed: {' '.join(str(problem).split())}"
         if row["annotate_error"]:
             row.update(status="annotation-failed", error=row["annotate_error"])
     sev = {"error": 0, "warning": 0, "info": 0}
-    fam = dict.fromkeys(FAMILIES, 0)
-    fam["other"] = 0
     for f in result.findings:
         sev[f.severity.value] += 1
-        fam[f.code[:3] if f.code[:3] in fam else "other"] += 1
+    fam = count_by_family((f.code for f in result.findings), rule_families())
     words = text_words(ms)
     fail_on = config.fail_on if isinstance(config.fail_on, Severity) else Severity(config.fail_on)
     row.update(
@@ -399,24 +400,30 @@ def _sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
     return (STATUS_ORDER.get(row["status"], 0), -row.get("score", 0), row["name"])
 
 
-SUMMARY_FIELDS = ["manuscript", "path", "status", "error", "triage_score", "errors", "warnings", "info",
-                  *FAMILIES, "other_rules", "words", "references", "citations", "annotated", "json"]
+def summary_fields(families: Sequence[Family]) -> list[str]:
+    """The columns of ``summary.csv``: one per registered rule family ("RC1", a
+    plugin's "JB"), read from the plugins, then the rules of no known family."""
+    return ["manuscript", "path", "status", "error", "triage_score", "errors", "warnings", "info",
+            *(f.prefix for f in families), "other_rules", "words", "references", "citations", "annotated", "json"]
 
 
-def write_summary(rows: list[dict[str, Any]], path: Path) -> None:
+def write_summary(rows: list[dict[str, Any]], path: Path, families: Sequence[Family] | None = None) -> None:
     """``summary.csv``: one row per manuscript, worst first, then the skipped files."""
+    families = rule_families() if families is None else families
+    fields = summary_fields(families)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(SUMMARY_FIELDS)
-        blank = [""] * (len(SUMMARY_FIELDS) - 5)
+        w.writerow(fields)
+        blank = [""] * (len(fields) - 5)
         for r in rows:
             if r["status"] in ("error", "skipped"):
                 w.writerow([r["name"], r["path"], r["status"], r["error"], *blank, r.get("json") or ""])
                 continue
             sev, fam = r["severity"], r["families"]
             w.writerow([r["name"], r["path"], r["status"], r.get("error") or "", f"{r['score']:.2f}", sev["error"],
-                        sev["warning"], sev["info"], *(fam[f] for f in FAMILIES), fam["other"], r["words"],
+                        sev["warning"], sev["info"], *(fam.get(f.prefix, 0) for f in families), fam.get("other", 0),
+                        r["words"],
                         r["references"], r["citations"], r.get("annotated") or "", r["json"]])
 
 
@@ -536,10 +543,11 @@ def run_batch(args: Any, config: Config, config_for: Callable[[Path], Config] | 
     ordered = sorted(rows.values(), key=_sort_key)
     skipped = [{"name": k, "path": k, "status": "skipped",
                 "error": why, "json": None} for k, why in found.skipped]
-    write_summary(ordered + skipped, out / "summary.csv")
+    families = rule_families()
+    write_summary(ordered + skipped, out / "summary.csv", families)
     from refcheck.reporters.html import render_report
 
-    _write(out / "report.html", render_report(ordered + skipped, weights=SEVERITY_WEIGHTS))
+    _write(out / "report.html", render_report(ordered + skipped, weights=SEVERITY_WEIGHTS, families=families))
     # Compact: with indent, json falls back to its pure-Python encoder, and the
     # manifest (every row with its findings) is the parent's largest serial write.
     _write(manifest_path, json.dumps({"version": MANIFEST_VERSION, "entries": {k: entries[k] for k in sorted(entries)}},

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from refcheck.config import Config, ConfigError, load_config
+from refcheck.display import display_name
 from refcheck.model import InputError, Severity
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -157,13 +158,15 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 
 def _cmd_config(args: argparse.Namespace) -> int:
-    from refcheck.config import schema_text
+    from refcheck.config import schema_text, trusted_limits
 
     if not args.show:
         print(schema_text())
         return EXIT_OK
     start = args.path or Path.cwd()
-    print(schema_text(load_config(args.config, start)))
+    cfg = load_config(args.config, start)
+    cfg.limits = trusted_limits(cfg, args.config)  # the limits `check` would use, not the submission's
+    print(schema_text(cfg))
     return EXIT_OK
 
 
@@ -244,7 +247,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
             out = annotate_result(result, cfg, force=args.force)
             if not args.quiet:
-                print(f"wrote {out}", file=sys.stderr)
+                print(f"wrote {display_name(out)}", file=sys.stderr)
     notes = [n for r in results for n in r.notices]
     if args.write_baseline:
         n = baseline.write(args.write_baseline, results)
@@ -316,7 +319,7 @@ def _cmd_annotate(args: argparse.Namespace) -> int:
     n = len(commented(result, cfg))
     titled = result.manuscript is not None and title_block(result.manuscript) is not None
     summary = " and a summary on the title" if not args.no_summary and titled else ""
-    print(f"wrote {out} ({n} finding{'s' if n != 1 else ''} as comments{summary})")
+    print(f"wrote {display_name(out)} ({n} finding{'s' if n != 1 else ''} as comments{summary})")
     return EXIT_OK
 
 
@@ -326,7 +329,7 @@ def _cmd_fix(args: argparse.Namespace) -> int:
     cfg = effective_config(args, Path(args.file))
     out, mapping = renumber_file(args.file, args.output, cfg, force=args.force)
     changed = {o: n for o, n in mapping.items() if o != n}
-    print(f"wrote {out}")
+    print(f"wrote {display_name(out)}")
     if changed:
         print("old → new: " + ", ".join(f"{o}→{n}" for o, n in sorted(changed.items())))
     else:

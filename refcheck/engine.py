@@ -16,21 +16,20 @@ from refcheck.rule import Rule
 
 
 def read_suffixes() -> frozenset[str]:
-    """File name endings the built-in readers take (batch discovery and error messages
-    use these, so they cannot drift from what the readers accept)."""
-    from refcheck.readers.docx import SUFFIXES as DOCX
-    from refcheck.readers.jats import JATS_SUFFIXES
-    from refcheck.readers.latex import LATEX_SUFFIXES
-    from refcheck.readers.text import TEXT_SUFFIXES
+    """File name endings the registered readers take (``refcheck_reader_suffixes``):
+    folder and glob discovery, batch and the error message use these, so they cannot
+    drift from what the readers accept, and a plugin reader's files are found too."""
+    hook = get_plugin_manager().hook.refcheck_reader_suffixes()
+    return frozenset(s.lower() for suffixes in hook for s in suffixes or ())
 
-    return frozenset(DOCX | JATS_SUFFIXES | TEXT_SUFFIXES | LATEX_SUFFIXES)
+
+_JATS_SUFFIXES = frozenset({".xml", ".nxml"})  # named apart in the message: "(JATS)"
 
 
 def _supported() -> str:
-    from refcheck.readers.jats import JATS_SUFFIXES
-
-    listed = sorted(read_suffixes() - JATS_SUFFIXES)
-    return ", ".join(listed) + ", " + "/".join(sorted(JATS_SUFFIXES)) + " (JATS)"
+    listed = sorted(read_suffixes() - _JATS_SUFFIXES)
+    jats = sorted(read_suffixes() & _JATS_SUFFIXES)
+    return ", ".join(listed) + (", " + "/".join(jats) + " (JATS)" if jats else "")
 
 
 @dataclass

@@ -114,7 +114,7 @@ def check_stdin(data: bytes, name: str | None, config: Config):  # noqa: ANN201 
     """
     from refcheck.analysis.prepare import prepare
     from refcheck.engine import FileResult, read_manuscript, run_rules
-    from refcheck.readers.text import TEXT_SUFFIXES, read_text
+    from refcheck.readers.text import DEFAULT_MAX_TEXT_MB, TEXT_SUFFIXES, read_text
 
     shown = name or STDIN
     reader_name = name or "stdin.md"
@@ -122,7 +122,7 @@ def check_stdin(data: bytes, name: str | None, config: Config):  # noqa: ANN201 
         return FileResult(shown, error=f"{shown}: empty input on stdin")
     try:
         if Path(reader_name).suffix.lower() in TEXT_SUFFIXES:
-            limit_mb = float(config.limits.get("max_text_mb", 64))
+            limit_mb = float(config.limits.get("max_text_mb", DEFAULT_MAX_TEXT_MB))
             if len(data) > limit_mb * 1024 * 1024:
                 raise InputError(shown, f"larger than the {limit_mb:g} MB limit (limits.max_text_mb)")
             ms = prepare(read_text(reader_name, config.as_dict(), data=data), config.as_dict())

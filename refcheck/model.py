@@ -48,7 +48,7 @@ class Segment:
 
     ``locator`` says where: for text files the 1-based line number and ``offset`` the
     0-based column of ``start``; for DOCX the index of the run (as enumerated by
-    :func:`refcheck.readers.docx.iter_text_pieces`) and ``offset`` the character
+    :func:`refcheck.ooxml.text.iter_text_pieces`) and ``offset`` the character
     offset inside that run's text.  ``locator is None`` marks characters the reader
     inserted (a space joining wrapped lines, a rendered list number).
     """

@@ -13,7 +13,7 @@ from typing import Any
 from refcheck.analysis.citations import compress_numbers
 from refcheck.model import Block, BlockKind, Citation, Finding, Manuscript, Reference, Severity
 from refcheck.plugins import hookimpl
-from refcheck.rule import Rule
+from refcheck.rule import Family, Rule
 
 _FLOAT_LABEL = re.compile(
     r"^\s*(Supplementary\s+(?:Table|Fig(?:ure)?\.?)|Table|Fig(?:ure)?s?\.?|Box|Panel)\s*(S?\d+)", re.I)
@@ -356,6 +356,7 @@ class CitationWithoutReference(Rule):
     """
 
     code = "RC102"
+    blocks_fix = True  # refcheck fix will not renumber while this stands
     name = "citation-without-reference"
     default_severity = Severity.ERROR
 
@@ -471,6 +472,20 @@ def _norm_title(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
 
 
+# Pairs of titles RC104 compares per manuscript at most (a few seconds at worst); a
+# real reference list needs a handful, since only entries with the same title prefix,
+# year and first author are compared at all.
+_MAX_TITLE_COMPARISONS = 20_000
+
+
+def _may_reach(a: str, b: str, threshold: float) -> bool:
+    """Whether ``SequenceMatcher(None, a, b).ratio()`` can reach ``threshold``: its two
+    cheap upper bounds (lengths, then character counts) say no for most pairs."""
+    if 2.0 * min(len(a), len(b)) / (len(a) + len(b)) < threshold:
+        return False
+    return SequenceMatcher(None, a, b).quick_ratio() >= threshold
+
+
 class DuplicateReference(Rule):
     """The same work appears twice in the reference list.
 
@@ -478,7 +493,9 @@ class DuplicateReference(Rule):
         Two entries with the same DOI or PMID, or with near-identical titles
         (similarity ≥ 0.92 after normalising case and punctuation), the same year and
         the same first author (a blog post that borrows a paper's title is another work).
-        The later entry is flagged and names the earlier one.
+        The later entry is flagged and names the earlier one.  Past 20,000 title
+        comparisons in one list (thousands of entries by one author in one year with
+        one title prefix) only identical titles are matched, so the rule stays fast.
 
     Why it matters:
         Duplicates inflate the apparent evidence base and split citations of one
@@ -492,6 +509,7 @@ class DuplicateReference(Rule):
     """
 
     code = "RC104"
+    blocks_fix = True  # refcheck fix will not renumber while this stands
     name = "duplicate-reference"
     default_severity = Severity.WARNING
     options = {"title_similarity": 0.92}
@@ -500,7 +518,15 @@ class DuplicateReference(Rule):
         threshold = float(options.get("title_similarity", 0.92))
         seen_doi: dict[str, Reference] = {}
         seen_pmid: dict[str, Reference] = {}
-        by_prefix: dict[str, list[tuple[str, Reference]]] = {}
+        # Entries can only be near-duplicates with the same title prefix, year and first
+        # author, so those three are the block's key: a list of 20,000 titles sharing a
+        # prefix no longer compares every pair.  Within a block the earlier entries are
+        # tried in order, as before; ``budget`` bounds the comparisons a
+        # pathological list can ask for (thousands of entries by one author in one year
+        # with one title prefix), after which only identical titles are matched.
+        blocks: dict[tuple[str, int | None, str | None], list[tuple[str, Reference]]] = {}
+        identical: dict[tuple[str, int | None, str | None], Reference] = {}
+        budget = _MAX_TITLE_COMPARISONS
         for ref in ms.references:
             earlier, why = None, ""
             if ref.doi and ref.doi.lower() in seen_doi:
@@ -509,15 +535,21 @@ class DuplicateReference(Rule):
                 earlier, why = seen_pmid[ref.pmid], f"the same PMID ({ref.pmid})"
             elif ref.title and len(ref.title) > 15:
                 norm = _norm_title(ref.title)
-                for other_norm, other in by_prefix.get(norm[:12], []):
-                    if (
-                        other.year == ref.year
-                        and _first_author_surname(other) == _first_author_surname(ref)
-                        and SequenceMatcher(None, norm, other_norm).ratio() >= threshold
-                    ):
-                        earlier, why = other, "a near-identical title and the same year"
+                key = (norm[:12], ref.year, _first_author_surname(ref))
+                same = (norm, key[1], key[2])
+                for other_norm, candidate in blocks.get(key, []):
+                    if budget <= 0:
+                        earlier = identical.get(same)
                         break
-                by_prefix.setdefault(norm[:12], []).append((norm, ref))
+                    budget -= 1
+                    if _may_reach(norm, other_norm, threshold) and \
+                            SequenceMatcher(None, norm, other_norm).ratio() >= threshold:
+                        earlier = candidate
+                        break
+                if earlier is not None:
+                    why = "a near-identical title and the same year"
+                blocks.setdefault(key, []).append((norm, ref))
+                identical.setdefault(same, ref)
             if ref.doi:
                 seen_doi.setdefault(ref.doi.lower(), ref)
             if ref.pmid:
@@ -554,6 +586,7 @@ class ReferenceNumbering(Rule):
     """
 
     code = "RC105"
+    blocks_fix = True  # refcheck fix will not renumber while this stands
     name = "reference-numbering"
     default_severity = Severity.ERROR
 
@@ -704,3 +737,9 @@ RULES: tuple[type[Rule], ...] = (
 @hookimpl
 def refcheck_get_rules() -> Iterable[type[Rule]]:
     return list(RULES)
+
+
+@hookimpl
+def refcheck_rule_families() -> list[Family]:
+    """This module's rules as one family in reports."""
+    return [Family("RC1", "citation numbering", "#c0392b")]

@@ -19,6 +19,7 @@ from typing import Any
 from refcheck.analysis.abbreviations import expansion_map, find_abbreviations
 from refcheck.analysis.citations import blank_citations
 from refcheck.analysis.evidence import sentence_citations
+from refcheck.analysis.scorer import Weighted, get_scorer, terms
 from refcheck.analysis.subjects import (
     ManuscriptVocabulary,
     Subject,
@@ -33,8 +34,7 @@ from refcheck.analysis.subjects import (
 )
 from refcheck.model import BlockKind, Citation, Finding, Manuscript, Reference, Sentence, Severity
 from refcheck.plugins import hookimpl
-from refcheck.relevance import Weighted, get_scorer, terms
-from refcheck.rule import Rule
+from refcheck.rule import Family, Rule
 
 BODY_WEIGHT = 0.05  # per use in the running text: a word used 20 times counts like a title word
 _BAD_TITLE = re.compile(r"\d+\s*\(\d+\)|\bdoi\b|https?://", re.I)
@@ -155,6 +155,21 @@ def evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
     return cache[key]
 
 
+#: Words above which a "sentence" is not judged as a claim.  The longest real claim
+#: sentence in the corpus has under 200 words; the only longer ones are lists (a
+#: 527-word roll of contributors) and paragraphs with no full stop, where scoring the
+#: whole text for every citation in it took minutes (issue 18).
+MAX_CLAIM_WORDS = 400
+
+
+def _too_long_for_a_claim(text: str) -> bool:
+    """More than :data:`MAX_CLAIM_WORDS` words, counted by the gaps between them."""
+    return len(text) > MAX_CLAIM_WORDS * 2 and len(_WORD_GAP.findall(text)) >= MAX_CLAIM_WORDS
+
+
+_WORD_GAP = re.compile(r"\s+")
+
+
 def _evidence(ms: Manuscript, options: Mapping[str, Any], scorer: Any) -> Evidence:
     abbreviations = abbreviations_of(ms)
     subjects = title_subjects(manuscript_title(ms), abbreviations)
@@ -193,6 +208,8 @@ def _evidence(ms: Manuscript, options: Mapping[str, Any], scorer: Any) -> Eviden
         numbers = list(dict.fromkeys(n for c in cites for n in c.numbers))
         if not cites or len(numbers) > max_refs or _SCOPE_OUT.search(sentence.text):
             continue
+        if _too_long_for_a_claim(sentence.text):
+            continue
         claims.append((sentence, cites, numbers))
         judgeable.update(n for n in numbers if n in refs and not named_in_sentence(refs[n], sentence.text))
 
@@ -210,19 +227,23 @@ def _evidence(ms: Manuscript, options: Mapping[str, Any], scorer: Any) -> Eviden
     # subject nor anything specific of the sentence's paragraph, in words the
     # manuscript never uses.
     mismatches: list[Mismatch] = []
+    contexts: dict[int, set[str]] = {}
     for sentence, cites, numbers in claims:
         block = ms.blocks[sentence.block]
         sentence_terms = terms(sentence.text, abbreviations)
         named = [s for s in subjects if names_subject(sentence_terms, s) or s.head in sentence_terms]
         if not named:
             continue
-        prose = blank_citations(block.text, by_block.get(block.index, ()))
         candidates = [n for n in numbers if n in refs and foreign[n] and not named_in_sentence(refs[n], sentence.text)]
         if not candidates:
             continue
         # What the paragraph says beyond the subject itself: a specific word of it in
-        # the title ("Arctic sea ice") is evidence that the work fits.
-        context = set(terms(prose, abbreviations)) - subject_terms
+        # the title ("Arctic sea ice") is evidence that the work fits.  Once per
+        # paragraph: per sentence, a paragraph of thousands of sentences was quadratic.
+        if block.index not in contexts:
+            prose = blank_citations(block.text, by_block.get(block.index, ()))
+            contexts[block.index] = set(terms(prose, abbreviations)) - subject_terms
+        context = contexts[block.index]
         for n in candidates:
             missed = uncovered(n, named)
             if missed is None or any(specific(t) and t in context for t in titles[n]):
@@ -369,7 +390,9 @@ class CitationContextMismatch(Rule):
         references.  Not judged: methods sections, "as previously described",
         scope statements and "e.g." lists, sentences citing more than
         ``max_references_per_sentence`` works (an enumeration spreads its claim over
-        them), figure legends, tables and reference entries.  References that RC201
+        them), "sentences" of more than 400 words (a list of names or a paragraph with
+        no full stop: which words the citation supports cannot be told), figure
+        legends, tables and reference entries.  References that RC201
         names as off-topic are named there once, not at each citation.
 
     Why it matters:
@@ -418,3 +441,9 @@ class CitationContextMismatch(Rule):
 @hookimpl
 def refcheck_get_rules() -> list[type[Rule]]:
     return [OffTopicReference, CitationContextMismatch]
+
+
+@hookimpl
+def refcheck_rule_families() -> list[Family]:
+    """This module's rules as one family in reports."""
+    return [Family("RC2", "relevance", "#8e44ad")]

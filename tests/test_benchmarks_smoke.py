@@ -73,3 +73,17 @@ def test_reference_parsing_benchmark_smoke() -> None:
     for heading in ("## 1. JATS", "## 2. CSL JSON vs the DOCX", "## 3. .bib entries", "## 4. Markdown manuscripts"):
         assert heading in proc.stdout, heading
     assert "| **all** |" in proc.stdout
+
+
+def test_scaling_benchmark_quick_prints_every_shape() -> None:
+    """benchmarks/scaling.py --quick builds every shape of issue 18 at its two small
+    sizes and runs each through `refcheck check`: a row per run, and no run failed
+    (a failed or killed run is printed with its exit status instead of a time)."""
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scaling.py"), "--quick", "--timeout", "120"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    rows = [line for line in proc.stdout.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert [r[2] for r in rows] == list("11223344555"), proc.stdout
+    assert not [r for r in rows if "exit" in r or "killed" in r], proc.stdout + proc.stderr[-2000:]
+    assert "worst time ratio for 10x the size" in proc.stdout and "peak RSS of the texts" in proc.stdout

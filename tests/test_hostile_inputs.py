@@ -292,3 +292,146 @@ def test_thousands_of_references(tmp_path: Path) -> None:
     run = run_check(path, "--format", "json")
     assert run.code in (0, 1), run.stderr
     assert_bounded(run)
+
+
+# --- issue 18: linear on every shape -----------------------------------------------
+# Each input below took minutes before (the figures are in the test's docstring); the
+# hang guard, not a timing assertion, is what fails if a stage turns quadratic again.
+# benchmarks/scaling.py measures the same shapes at full size.
+
+
+def test_one_paragraph_of_forty_thousand_citations(tmp_path: Path) -> None:
+    """40k bracketed citations in one 400k-character paragraph: 92 s when every new
+    citation was checked against every accepted one; now one bisect each."""
+    body = " ".join(f"graft [{i % 30 + 1}]" for i in range(40_000)) + "."
+    path = tmp_path / "citations.txt"
+    path.write_text(f"A study of grafts\n\nIntroduction\n\n{body}\n\nReferences\n\n{_references(30)}\n")
+    run = run_check(path, "--format", "json", "--select", "RC1", guard=45)
+    assert run.code in (0, 1), run.stderr
+    assert_bounded(run)
+    import json
+
+    data = json.loads(run.stdout)["files"][0]
+    assert not [f for f in data["findings"] if f["code"] == "RC102"]  # all 40k resolved to entries 1-30
+    assert not [f for f in data["findings"] if f["code"] == "RC103"]  # and every entry is cited
+
+
+def test_thousands_of_references_sharing_a_title_prefix_year_and_nothing_else(tmp_path: Path) -> None:
+    """3,000 entries of one year whose titles share their first 60 characters: RC104
+    compared every pair (and re-split both author lists per pair), about a minute; the
+    one real duplicate among them is still the one finding."""
+    n = 3000
+
+    def surname(i: int) -> str:
+        letters = ""
+        while True:
+            i, r = divmod(i, 26)
+            letters += "abcdefghijklmnopqrstuvwxyz"[r]
+            if i == 0:
+                return (letters + "ott").capitalize()
+
+    title = "Normothermic machine perfusion of donor livers before transplantation: cohort {} of a registry"
+    refs = [f"[{i}] {surname(i)} A, Writer B. {title.format(i)}. J Things. 2019;{i % 40 + 1}(2):{i}-{i + 9}."
+            for i in range(1, n + 1)]
+    refs.append(f"[{n + 1}] {surname(7)} A, Writer B. {title.format(7)}. J Things. 2019;8(2):7-16.")
+    cites = " ".join(f"Perfusion changed outcomes [{k}]." for k in range(1, n + 2))
+    path = tmp_path / "shared-prefix.txt"
+    path.write_text(f"Machine perfusion\n\nIntroduction\n\n{cites}\n\nReferences\n\n" + "\n\n".join(refs) + "\n")
+    run = run_check(path, "--format", "json", "--select", "RC104", guard=40)
+    assert run.code == 1, run.stderr
+    assert_bounded(run)
+    import json
+
+    found = json.loads(run.stdout)["files"][0]["findings"]
+    assert [f["message"] for f in found] == [f"Reference {n + 1} duplicates reference 7: "
+                                              "a near-identical title and the same year."]
+
+
+# --- issue 18: limits come from the user, not from the submission -------------------
+
+
+def _ratio_bomb(folder: Path) -> Path:
+    filler = b" " * (8 * 1024 * 1024)  # 8 MB of spaces deflate ~1000:1
+    return docx_with(folder, "ratio-bomb.docx", body(para("Introduction")).replace(b"<w:body>", b"<w:body>" + filler))
+
+
+def test_a_submissions_own_config_cannot_lift_a_limit(tmp_path: Path) -> None:
+    """A refcheck.toml beside the manuscript that switches the ZIP limits off is not
+    obeyed (the bomb is refused) unless the user names it with --config."""
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    path = _ratio_bomb(submission)
+    lifted = submission / "refcheck.toml"
+    lifted.write_text("[limits]\nmax_compression_ratio = 1000000\nmax_unzipped_mb = 100000\n")
+    elsewhere = tmp_path / "desk"
+    elsewhere.mkdir()
+    assert_refused(run_check(path, cwd=elsewhere), path, "zip bomb", "compressed")
+    chosen = run_check(path, "--config", str(lifted), cwd=elsewhere)  # the user's own choice
+    assert chosen.code in (0, 1), chosen.stderr
+    assert_bounded(chosen)
+
+
+def test_a_submissions_own_config_may_lower_a_limit(tmp_path: Path) -> None:
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    path = submission / "paper.txt"
+    path.write_text("A title\n\nIntroduction\n\n" + "Outcomes improved in the cohort. " * 40_000)  # 1.3 MB
+    (submission / "refcheck.toml").write_text("[limits]\nmax_text_mb = 1\n")
+    line = assert_refused(run_check(path, cwd=tmp_path), path, "limit")
+    assert "1 MB" in line
+
+
+def test_batch_ignores_the_submissions_folders_limits_and_goes_on(tmp_path: Path) -> None:
+    """`batch` reads the submissions folder's refcheck.toml for rule settings, but its
+    limits no more than a manuscript's: the bomb is an error row, the next file is
+    checked, and there is a summary."""
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    _ratio_bomb(submissions)
+    (submissions / "good.txt").write_text(
+        "A title\n\nIntroduction\n\nOutcomes improved [1].\n\nReferences\n\n[1] Smith J. Outcomes. J Things. 2020;1:1-2.\n")
+    (submissions / "refcheck.toml").write_text("[limits]\nmax_compression_ratio = 1000000\n")
+    proc = subprocess.run([sys.executable, "-m", "refcheck.cli", "batch", str(submissions), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=HANG_GUARD_S)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr
+    summary = (tmp_path / "out" / "summary.csv").read_text()
+    bomb = next(line for line in summary.splitlines() if line.startswith("ratio-bomb"))
+    good = next(line for line in summary.splitlines() if line.startswith("good"))
+    assert ",error," in bomb and "ZIP bomb" in bomb, bomb
+    assert ",ok," in good, good
+
+
+# --- issue 18: one bad file is one line, and the others are still checked ----------
+
+
+def test_deep_front_matter_is_one_line_and_the_next_file_is_checked(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.md"
+    deep.write_text("---\na: " + "[" * 5000 + "]" * 5000 + "\n---\n\n# Title\n\nSome text [1].\n")
+    good = tmp_path / "good.txt"
+    good.write_text("A title\n\nIntroduction\n\nOutcomes improved [1] and [2].\n\nReferences\n\n"
+                    "[1] Smith J. Outcomes. J Things. 2020;1:1-2.\n")
+    run = run_check(deep, str(good))
+    assert run.code == 2, run.stderr
+    assert_bounded(run)
+    assert run.stderr.strip().splitlines() == [
+        "refcheck: error: " + str(deep) + ": nested too deeply to read "
+        "(front matter, bibliography or markup thousands of levels deep)"]
+    assert "RC102" in run.stdout and "good.txt" in run.stdout  # the next file was checked
+
+
+def test_file_names_with_control_characters_are_printed_escaped(tmp_path: Path) -> None:
+    """A newline in a name would forge a line of output, an ANSI escape would clear
+    the screen: both are printed as \\x escapes, in the error line and in findings."""
+    forged = tmp_path / "ev\x1b[2Jil\n0 findings.txt"
+    forged.write_text("A title\n\nIntroduction\n\nOutcomes improved [1] and [2].\n\nReferences\n\n"
+                      "[1] Smith J. Outcomes. J Things. 2020;1:1-2.\n")
+    empty = tmp_path / "empty\r\u202etxt.docx"
+    empty.write_bytes(b"")
+    run = run_check(forged, str(empty))
+    assert run.code == 2, run.stderr
+    assert_bounded(run)
+    for stream in (run.stdout, run.stderr):
+        assert "\x1b" not in stream and "\r" not in stream and "\u202e" not in stream
+    assert "ev\\x1b[2Jil\\x0a0 findings.txt:5:" in run.stdout
+    assert run.stderr.strip().splitlines() == ["refcheck: error: " + str(tmp_path) + "/empty\\x0d\\u202etxt.docx: empty file"]

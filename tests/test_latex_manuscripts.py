@@ -439,7 +439,14 @@ def test_annotated_real_manuscript_compiles_and_shows_the_notes(tmp_path: Path) 
     shutil.copytree(corpus_dir("latex") / folder, copy)
     for name, text in PDFLATEX_STANDINS.items():
         (copy / name).write_text(text, "utf-8")
-    out, result = annotate_file(copy / MANUSCRIPTS[folder])
+    # The published paper gives no finding an editor would sign; one planted sentence does.
+    main = copy / MANUSCRIPTS[folder]
+    tex = main.read_text("utf-8")
+    assert "It draws inspiration from many sources" in tex
+    main.write_text(tex.replace("It draws inspiration from many sources",
+                                "This remarkable approach is an unprecedented advance. It draws inspiration from many sources", 1),
+                    "utf-8")
+    out, result = annotate_file(main)
     codes = {f.code for f in result.findings}
     assert codes
     # graphics are not in the repository (draft boxes), and the bitmap fonts of a

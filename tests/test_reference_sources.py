@@ -223,6 +223,34 @@ def test_bibliography_paths_stay_in_the_manuscript_folder(tmp_path: Path) -> Non
     assert set(bib.keys) == {"b"} and bib.entries["b"]["title"] == "Inside"
 
 
+def test_bibliography_never_opens_fifos_devices_or_proc_and_reads_a_bounded_total(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside the folder a FIFO (opening it to read would block), a symlink to one, and
+    symlinks out to /proc and /dev are refused without being opened; the size limit
+    covers all the named files together, so naming one file a thousand times, or
+    several large files, reads no more than the limit (issue 18)."""
+    import os
+
+    folder = tmp_path / "ms"
+    folder.mkdir()
+    os.mkfifo(folder / "trap.bib")
+    (folder / "to-trap.bib").symlink_to(folder / "trap.bib")
+    (folder / "environ.json").symlink_to("/proc/self/environ")
+    (folder / "zero.bib").symlink_to("/dev/zero")
+    entry = "@article{{k{0}, title={{Title {0}}}, year={{2020}}}}\n"
+    (folder / "a.bib").write_text("".join(entry.format(i) for i in range(40)), "utf-8")  # ~1.7 KB
+    (folder / "b.bib").write_text("".join(entry.format(i) for i in range(40, 80)), "utf-8")
+    names = ["trap.bib", "to-trap.bib", "environ.json", "zero.bib", *["a.bib"] * 1000, "b.bib"]
+    monkeypatch.setattr("refcheck.readers.bibliography.MAX_BIBLIOGRAPHY_MB", 0.003)  # ~3.1 KB for all
+    bib = read_bibliography(folder / "paper.md", names)
+    assert bib is not None
+    why = dict(bib.unreadable)
+    assert why["trap.bib"] == why["to-trap.bib"] == "not a regular file"
+    assert why["environ.json"] == why["zero.bib"] == "outside the manuscript's folder"
+    assert set(bib.keys) == {f"k{i}" for i in range(40)}  # a.bib once; b.bib would pass the total
+    assert why["b.bib"].startswith("over ")
+
+
 @pytest.mark.parametrize("text", ["a. B. " * 3000, "A. " * 3000, "“" * 3000 + "x" * 3000,
                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ" * 40 + "!", "Smith J, " * 3000 + ". T. J. 2020;1:2"])
 def test_hostile_entries_parse_in_linear_time(text: str) -> None:

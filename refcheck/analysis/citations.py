@@ -8,8 +8,11 @@ citation keeps its exact span, because the Word comment is anchored on it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 
 from refcheck.model import Block, BlockKind, Citation
 
@@ -62,14 +65,21 @@ def _pandoc_keys(text: str) -> tuple[str, ...]:
     return tuple(k for k in keys if not CROSS_REFERENCE.match(k))
 
 
+_ITEM_SEP = re.compile(r"\s*[,;]\s*")
+_RANGE_SEP = re.compile(rf"\s*[{DASHES}]\s*")
+
+
+@lru_cache(maxsize=4096)
 def expand_numbers(spec: str) -> NumberList:
-    """``"1-3, 7"`` -> (1, 2, 3, 7).  Reversed or huge ranges are reported, not expanded."""
+    """``"1-3, 7"`` -> (1, 2, 3, 7).  Reversed or huge ranges are reported, not expanded.
+
+    Cached: a paragraph of 200k citations repeats a few hundred specs ("12", "3-5")."""
     numbers: list[int] = []
     problem = None
-    for item in re.split(r"\s*[,;]\s*", spec.strip()):
+    for item in _ITEM_SEP.split(spec.strip()):
         if not item:
             continue
-        parts = re.split(rf"\s*[{DASHES}]\s*", item)
+        parts = _RANGE_SEP.split(item)
         if len(parts) == 1:
             numbers.append(int(parts[0]))
             continue
@@ -102,12 +112,144 @@ def compress_numbers(numbers: Iterable[int], dash: str = "–") -> str:
     return ", ".join(out)
 
 
-def _in_ranges(start: int, end: int, ranges: Iterable[tuple[int, int]]) -> bool:
-    return any(lo <= start and end <= hi for lo, hi in ranges)
+#: Citations indexed per manuscript at most.  A review has a few thousand; this
+#: bounds the memory of a pathological file (64 MB of "[1] [2] …" is 16 million
+#: citations, about 10 GB as objects) while the scaling benchmark's 200k-citation
+#: paragraph is still read whole.
+MAX_CITATIONS = 250_000
+
+
+def _start(c: Citation) -> int:
+    return c.start
+
+
+def _check_room(found: list[Citation], room: int) -> None:
+    if len(found) >= room:
+        raise _Full
 
 
 def _looks_like_year(numbers: tuple[int, ...], max_ref: int) -> bool:
     return len(numbers) == 1 and 1800 <= numbers[0] <= 2100 and numbers[0] > max_ref
+
+
+class _Spans:
+    """The spans accepted so far in one block, for the "does this candidate overlap
+    one already taken?" test every pass makes.
+
+    Accepted spans never overlap, so sorted by start they are sorted by end too, and
+    one bisect answers the test (the last span starting before the candidate's end
+    is the only one that can reach into it).  A scan of every accepted span made a
+    paragraph of 40k citations take 90 s.  Spans a pass accepts go to a small
+    ``pending`` list, merged into the main one when the pass ends (``commit``), so a
+    pass interleaving its spans with an earlier pass's never shifts the main list
+    per insertion.
+    """
+
+    __slots__ = ("starts", "ends", "_pending")
+
+    def __init__(self, starts: list[int] | None = None, ends: list[int] | None = None) -> None:
+        self.starts: list[int] = starts if starts is not None else []
+        self.ends: list[int] = ends if ends is not None else []
+        self._pending: list[tuple[int, int]] = []
+
+    @staticmethod
+    def _hits(starts: list[int], ends: list[int], start: int, end: int) -> bool:
+        i = bisect_left(starts, end) - 1
+        return i >= 0 and ends[i] > start
+
+    def overlaps(self, start: int, end: int) -> bool:
+        if self._hits(self.starts, self.ends, start, end):
+            return True
+        if not self._pending:
+            return False
+        i = bisect_left(self._pending, (end, -1)) - 1
+        return i >= 0 and self._pending[i][1] > start
+
+    def add(self, start: int, end: int) -> None:
+        if not self._pending or self._pending[-1] < (start, end):
+            self._pending.append((start, end))  # in order: the usual case, O(1)
+        else:
+            insort(self._pending, (start, end))
+
+    def commit(self) -> None:
+        """Merge the pass's spans into the main lists: linear (two sorted runs)."""
+        if not self._pending:
+            return
+        if not self.starts or self._pending[0][0] >= self.starts[-1]:
+            self.starts.extend(s for s, _ in self._pending)
+            self.ends.extend(e for _, e in self._pending)
+        else:
+            merged = sorted([*zip(self.starts, self.ends, strict=True), *self._pending])
+            self.starts = [s for s, _ in merged]
+            self.ends = [e for _, e in merged]
+        self._pending = []
+
+    def copy(self) -> _Spans:
+        self.commit()
+        return _Spans(list(self.starts), list(self.ends))
+
+
+class _Superscripts:
+    """The block's superscript ranges, asked "is [start, end) inside one of them?".
+
+    Sorted by start with the running maximum of their ends, one bisect answers it; a
+    scan of every range per citation was quadratic in a paragraph of many runs."""
+
+    __slots__ = ("los", "reach")
+
+    def __init__(self, ranges: Iterable[tuple[int, int]]) -> None:
+        ordered = sorted(ranges)
+        self.los = [lo for lo, _ in ordered]
+        self.reach: list[int] = []
+        best = -1
+        for _, hi in ordered:
+            best = max(best, hi)
+            self.reach.append(best)
+
+    def contain(self, start: int, end: int) -> bool:
+        i = bisect_right(self.los, start) - 1
+        return i >= 0 and self.reach[i] >= end
+
+
+_NO_SUPERSCRIPTS = _Superscripts(())
+
+
+@dataclass
+class _Scan:
+    """What one block yields whatever the document's citation style: the numeric
+    passes' citations and spans, and the later passes' regex matches, found once.
+
+    ``find_citations`` decides the style from a first reading and then reads again
+    with the style's settings; the scan is shared, so the text is searched once."""
+
+    found: list[Citation]
+    spans: _Spans
+    superscripts: _Superscripts
+    matches: dict[re.Pattern[str], list[re.Match[str]]]
+
+    def of(self, pattern: re.Pattern[str], text: str) -> list[re.Match[str]]:
+        if pattern not in self.matches:  # bounded like the citations themselves
+            self.matches[pattern] = list(islice(pattern.finditer(text), 2 * MAX_CITATIONS))
+        return self.matches[pattern]
+
+
+class _Full(Exception):
+    """Raised inside a pass when the manuscript's citation budget is spent."""
+
+
+def _before(text: str, pos: int, width: int = 64) -> str:
+    """Up to ``width`` characters of ``text`` before ``pos``, right-stripped, reaching
+    back over a run of white space to the last visible character.
+
+    Copying the whole prefix to strip it made "(1)" after long white space quadratic;
+    the walk back stops at the previous visible character, so its cost is the gap."""
+    before = text[max(0, pos - width) : pos].rstrip()
+    if before or pos <= width:
+        return before
+    i = pos - width
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    return text[max(0, i - width) : i]
 
 
 class CitationFinder:
@@ -119,15 +261,48 @@ class CitationFinder:
         self.numeric_document = numeric_document
         self.pandoc_document = pandoc_document
 
-    def find(self, block: Block) -> list[Citation]:
+    def find(self, block: Block, scan: _Scan | None = None, room: int = MAX_CITATIONS) -> list[Citation]:
+        """The block's citations, at most ``room`` of them.  ``scan`` is the block's
+        :meth:`scan` with this finder's ``max_ref``, when the caller reads the block
+        more than once."""
         if block.kind in (BlockKind.REFERENCE, BlockKind.HEADING, BlockKind.TITLE):
             return []
+        scan = scan or self.scan(block, room)
+        text = block.text
+        # Every later pattern needs a "(" (parenthesised numbers, both author-year forms)
+        # or an "@" (pandoc keys): a substring test spares most paragraphs three searches.
+        if not (block.field_citations or "@" in text or ("(" in text and (
+                scan.of(AUTHOR_YEAR_PAREN, text) or scan.of(AUTHOR_YEAR_NARRATIVE, text)
+                or (self.numeric_document and scan.of(PARENTHESISED, text))))):
+            # Nothing for the later passes to add (most paragraphs): the numeric passes' citations.
+            return sorted(scan.found[:room], key=_start)
+        found = scan.found[:room]
+        taken = scan.spans.copy()
+        try:
+            if self.numeric_document:
+                self._parenthesised(block, scan, found, taken, room)
+                taken.commit()
+            self._author_year(block, scan, found, taken, room)
+            self._fields(block, scan, found, taken, room)
+            self._pandoc(block, scan, found, taken, room)
+        except _Full:
+            pass
+        found.sort(key=_start)
+        return found
+
+    def scan(self, block: Block, room: int = MAX_CITATIONS) -> _Scan:
+        """The passes that do not depend on the document's style (bracketed, caret,
+        superscript numbers), in order of precedence: an earlier pass's citation wins
+        any overlap.  At most ``room`` citations: the rest of the block is not read."""
         text = block.text
         found: list[Citation] = []
-        taken: list[tuple[int, int]] = []
+        taken = _Spans()
+        sup = _Superscripts(block.superscript) if block.superscript else _NO_SUPERSCRIPTS
 
         def add(start: int, end: int, spec: str | None, superscript: bool) -> None:
-            if any(s < end and start < e for s, e in taken):
+            if len(found) >= room:
+                raise _Full
+            if taken.overlaps(start, end):
                 return
             if spec is None:
                 cit = Citation(block.index, start, end, text[start:end], (), "numeric", superscript, "empty citation")
@@ -138,32 +313,33 @@ class CitationFinder:
                 if 0 in nl.numbers:  # "Comments (0)", "[0]": references are numbered from 1
                     return
                 cit = Citation(block.index, start, end, text[start:end], nl.numbers, "numeric", superscript, nl.problem)
-            taken.append((start, end))
+            taken.add(start, end)
             found.append(cit)
 
-        sup = block.superscript
-        for m in BRACKET_RANGE.finditer(text):
-            add(m.start(), m.end(), f"{m.group(1)}–{m.group(2)}", _in_ranges(m.start(), m.end(), sup))
-        for m in BRACKETED.finditer(text):
-            add(m.start(), m.end(), m.group(1), _in_ranges(m.start(), m.end(), sup) or text[max(0, m.start() - 1)] == "^")
-        for m in CARET_BRACES.finditer(text):
-            add(m.start(), m.end(), m.group(1) or m.group(2), True)
-        for lo, hi in sup:
-            m = SUPERSCRIPT_RUN.match(text[lo:hi])
-            if m and not self._exponent_or_unit(text, lo):
-                add(lo + m.start(1), lo + m.end(1), m.group(1), True)
-        for m in UNICODE_SUPERSCRIPT.finditer(text):
-            if not self._exponent_or_unit(text, m.start()):
-                add(m.start(), m.end(), m.group().translate(_UNICODE_SUP), True)
-        if self.numeric_document:
-            self._parenthesised(block, add)
-        self._author_year(block, found, taken)
-        self._fields(block, found, taken)
-        self._pandoc(block, found, taken)
-        found.sort(key=lambda c: c.start)
-        return found
+        try:
+            for m in BRACKET_RANGE.finditer(text):
+                add(m.start(), m.end(), f"{m.group(1)}–{m.group(2)}", sup.contain(m.start(), m.end()))
+            taken.commit()
+            for m in BRACKETED.finditer(text):
+                add(m.start(), m.end(), m.group(1), sup.contain(m.start(), m.end()) or text[max(0, m.start() - 1)] == "^")
+            taken.commit()
+            for m in CARET_BRACES.finditer(text):
+                add(m.start(), m.end(), m.group(1) or m.group(2), True)
+            taken.commit()
+            for lo, hi in block.superscript:
+                m = SUPERSCRIPT_RUN.match(text[lo:hi])
+                if m and not self._exponent_or_unit(text, lo):
+                    add(lo + m.start(1), lo + m.end(1), m.group(1), True)
+            taken.commit()
+            for m in UNICODE_SUPERSCRIPT.finditer(text):
+                if not self._exponent_or_unit(text, m.start()):
+                    add(m.start(), m.end(), m.group().translate(_UNICODE_SUP), True)
+        except _Full:
+            pass
+        taken.commit()
+        return _Scan(found, taken, sup, {})
 
-    def _pandoc(self, block: Block, found: list[Citation], taken: list[tuple[int, int]]) -> None:
+    def _pandoc(self, block: Block, scan: _Scan, found: list[Citation], taken: _Spans, room: int) -> None:
         """pandoc citation keys: bracketed always; in-text ``@key`` once the document
         uses bracketed ones (so a lone handle or "@" elsewhere is not a citation)."""
         text = block.text
@@ -171,15 +347,17 @@ class CitationFinder:
             return
         patterns = [PANDOC_BRACKET] + ([PANDOC_IN_TEXT] if self.pandoc_document else [])
         for pattern in patterns:
-            for m in pattern.finditer(text):
-                if any(s < m.end() and m.start() < e for s, e in taken):
+            for m in scan.of(pattern, text):
+                if taken.overlaps(m.start(), m.end()):
                     continue
                 keys = _pandoc_keys(m.group()) if pattern is PANDOC_BRACKET else _pandoc_keys("@" + m.group(1))
                 if not keys:
                     continue
                 end = m.start() + len(m.group().rstrip(".:;,?!")) if pattern is PANDOC_IN_TEXT else m.end()
+                _check_room(found, room)
                 found.append(Citation(block.index, m.start(), end, text[m.start():end], (), "key", False, None, keys))
-                taken.append((m.start(), end))
+                taken.add(m.start(), end)
+            taken.commit()
 
     @staticmethod
     def _exponent_or_unit(text: str, pos: int) -> bool:
@@ -190,9 +368,9 @@ class CitationFinder:
         word = re.search(r"([A-Za-zµμ]+)$", before)
         return bool(word and word.group(1).lower() in _UNITS and len(word.group(1)) <= 3)
 
-    def _parenthesised(self, block: Block, add) -> None:
+    def _parenthesised(self, block: Block, scan: _Scan, found: list[Citation], taken: _Spans, room: int) -> None:
         text = block.text
-        matches = list(PARENTHESISED.finditer(text))
+        matches = scan.of(PARENTHESISED, text)
         singles = [int(m.group(1)) for m in matches if m.group(1).isdigit()]
         enumeration = len(singles) >= 2 and singles[:3] == list(range(1, min(3, len(singles)) + 1))
         text_end = len(text.rstrip())
@@ -204,61 +382,106 @@ class CitationFinder:
                 continue
             # Only the last few characters matter; copying the whole prefix per match
             # made long paragraphs quadratic.
-            before = text[max(0, m.start() - 64) : m.start()].rstrip()
-            if not before and m.start() > 64:
-                before = text[: m.start()].rstrip()
+            before = _before(text, m.start())
             if not before or before.endswith((":", "=", "Eq.", "eq.", "Equation", "equation")):
                 continue
             if m.end() == text_end and re.search(r"[=<>±∑∫√^]", text[: m.start()]):
                 continue  # an equation number at the end of a display equation
-            add(m.start(), m.end(), m.group(1), False)
+            if taken.overlaps(m.start(), m.end()):
+                continue
+            if _looks_like_year(nl.numbers, self.max_ref) or 0 in nl.numbers:
+                continue
+            _check_room(found, room)
+            found.append(Citation(block.index, m.start(), m.end(), m.group(), nl.numbers, "numeric", False, nl.problem))
+            taken.add(m.start(), m.end())
 
-    def _fields(self, block: Block, found: list[Citation], taken: list[tuple[int, int]]) -> None:
+    def _fields(self, block: Block, scan: _Scan, found: list[Citation], taken: _Spans, room: int) -> None:
         """A Zotero/Mendeley/EndNote citation field is a citation whatever its result
         text looks like; one the patterns above did not already find is added here."""
         for fc in block.field_citations:
-            if fc.end <= fc.start or any(s < fc.end and fc.start < e for s, e in taken):
+            if fc.end <= fc.start or taken.overlaps(fc.start, fc.end):
                 continue
             result = block.text[fc.start : fc.end]
             spec = re.search(_NUM_LIST, result)
             if spec and not re.search(r"[A-Za-z]{2,}", result):
                 nl = expand_numbers(spec.group())
                 cit = Citation(block.index, fc.start, fc.end, result, nl.numbers, "numeric",
-                               _in_ranges(fc.start, fc.end, block.superscript), nl.problem)
+                               scan.superscripts.contain(fc.start, fc.end), nl.problem)
             else:
                 cit = Citation(block.index, fc.start, fc.end, result, (), "author-year", False, None,
                                tuple(i.strip() for i in result.strip("()[] ").split(";") if i.strip()))
+            _check_room(found, room)
             found.append(cit)
-            taken.append((fc.start, fc.end))
+            taken.add(fc.start, fc.end)
+        taken.commit()
 
-    def _author_year(self, block: Block, found: list[Citation], taken: list[tuple[int, int]]) -> None:
+    def _author_year(self, block: Block, scan: _Scan, found: list[Citation], taken: _Spans, room: int) -> None:
         text = block.text
-        for m in AUTHOR_YEAR_PAREN.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
+        for m in scan.of(AUTHOR_YEAR_PAREN, text):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             items = tuple(i.strip() for i in m.group(1).split(";"))
+            _check_room(found, room)
             found.append(Citation(block.index, m.start(), m.end(), m.group(), (), "author-year", False, None, items))
-            taken.append((m.start(), m.end()))
-        for m in AUTHOR_YEAR_NARRATIVE.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
+            taken.add(m.start(), m.end())
+        taken.commit()
+        for m in scan.of(AUTHOR_YEAR_NARRATIVE, text):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             item = f"{m.group(1)} {m.group(2)}"
+            _check_room(found, room)
             found.append(Citation(block.index, m.start(), m.end(), m.group(), (), "author-year", False, None, (item,)))
-            taken.append((m.start(), m.end()))
+            taken.add(m.start(), m.end())
+        taken.commit()
 
 
-def find_citations(blocks: Iterable[Block], max_ref: int = 0) -> tuple[list[Citation], str]:
+def find_citations(blocks: Iterable[Block], max_ref: int = 0, notes: list[str] | None = None) -> tuple[list[Citation], str]:
     """All citations of a manuscript and its citation style.
 
     The style is "numeric", "author-year", "mixed" (both in substantial numbers),
     "key" (pandoc citation keys only) or "none".  Parenthesised numbers are only taken as citations in a numeric document
     whose reference list is known, since "(3)" is otherwise too often something else.
+    The document may be read up to three times with different settings; each block's
+    text is searched once (:class:`_Scan`) and only the cheap acceptance is repeated.
+    At most :data:`MAX_CITATIONS` are kept; past that a line is added to ``notes``.
     """
     blocks = list(blocks)
     strict = CitationFinder(max_ref, numeric_document=False)
-    first = [c for b in blocks for c in strict.find(b)]
+    scans: dict[int, _Scan] = {}
+    total = 0
+    for b in blocks:
+        if b.kind not in (BlockKind.REFERENCE, BlockKind.HEADING, BlockKind.TITLE):
+            scans[b.index] = strict.scan(b, MAX_CITATIONS - total)
+            total += len(scans[b.index].found)
+
+    # Each read's citations per block, and the room it had: the numeric read differs
+    # from the one before it only by parenthesised numbers, so a block with no "(12)"
+    # keeps what it had (most blocks: the numeric read costs a fraction of a read).
+    last: dict[int, tuple[list[Citation], int]] = {}
+
+    def read(finder: CitationFinder, reuse: CitationFinder | None = None) -> list[Citation]:
+        same = reuse is not None and reuse.pandoc_document == finder.pandoc_document and reuse.max_ref == finder.max_ref
+        out: list[Citation] = []
+        for b in blocks:
+            room = MAX_CITATIONS - len(out)
+            if room <= 0:
+                break
+            scan = scans.get(b.index)
+            kept = last.get(b.index) if same else None
+            if (kept is not None and scan is not None and len(kept[0]) < kept[1] and len(kept[0]) <= room
+                    and ("(" not in b.text or not scan.of(PARENTHESISED, b.text))):
+                found = kept[0]
+            else:
+                found = finder.find(b, scan, room)
+            last[b.index] = (found, room)
+            out += found
+        return out
+
+    first = read(strict)
+    previous = strict
     if any(c.style == "key" for c in first):  # pandoc keys: in-text "@key" counts too
-        first = [c for b in blocks for c in CitationFinder(max_ref, False, pandoc_document=True).find(b)]
+        previous = CitationFinder(max_ref, False, pandoc_document=True)
+        first = read(previous)
     keys = sum(1 for c in first if c.style == "key")
     if keys and not max_ref:
         # A pandoc manuscript with no numbered reference list cites by key; its
@@ -275,8 +498,10 @@ def find_citations(blocks: Iterable[Block], max_ref: int = 0) -> tuple[list[Cita
     else:
         style = "mixed"
     if style in ("numeric", "none") and max_ref:
-        finder = CitationFinder(max_ref, numeric_document=True, pandoc_document=keys > 0)
-        first = [c for b in blocks for c in finder.find(b)]
+        first = read(CitationFinder(max_ref, numeric_document=True, pandoc_document=keys > 0), reuse=previous)
+    if len(first) >= MAX_CITATIONS and notes is not None:
+        notes.append(f"citations: stopped after {MAX_CITATIONS:,} citations (a paper has a few thousand at most); "
+                     "what follows them was not checked for citations")
     return first, style
 
 

@@ -28,6 +28,8 @@ def prepare(manuscript: Manuscript, config: dict[str, Any] | None = None) -> Man
     meta = manuscript.metadata
     meta["spacy_model"] = (config or {}).get("spacy_model")  # rules build their Docs with it
     meta["retractions"] = (config or {}).get("retractions")  # the RC5xx rules' Retraction Watch CSV
+    meta["verify_online"] = bool((config or {}).get("verify-online"))  # RC504/RC505 ask Crossref only then
+    meta["mailto"] = (config or {}).get("mailto")
     blocks = manuscript.blocks if meta.get("prepared_structure") else classify(manuscript.blocks)
     if manuscript.references and meta.get("prepared_structure"):
         references = list(manuscript.references)
@@ -38,7 +40,8 @@ def prepare(manuscript: Manuscript, config: dict[str, Any] | None = None) -> Man
     if manuscript.citations and meta.get("prepared_structure"):
         citations, style = list(manuscript.citations), manuscript.citation_style
     else:
-        citations, style = find_citations(blocks, max_ref)
+        # A pathological file's citations are capped; the note says so (issue 18).
+        citations, style = find_citations(blocks, max_ref, notes=meta.setdefault("limit_notices", []))
     if any(b.field_citations for b in blocks):
         # Zotero/Mendeley/EndNote fields carry each cited item as the library holds it.
         references, citations = apply_field_items(blocks, citations, references)

@@ -652,6 +652,7 @@ class _Parser:
     # -------------------------------------------------------------- commands
 
     def _command(self, si: int, t: str, i: int, stop: int) -> int:
+        """One control sequence at ``t[i]``: dispatched to the handler of its kind."""
         if i + 1 >= stop:
             return stop
         m = _CONTROL_WORD.match(t, i + 1, stop)
@@ -670,78 +671,97 @@ class _Parser:
         if name in _CITE or name in _MULTICITE:
             return self._cite(si, t, name, i, j, stop)
         if name in _INPUTS:
-            g = self._group(t, j, stop)
-            if g is None:
-                m2 = re.match(r"\s+([^\s{}\\]+)", t[j:stop])  # TeX's own "\input file"
-                if not m2:
-                    return j
-                self._include(si, m2.group(1), i)
-                return j + m2.end()
-            self._include(si, self._raw(si, g[0], g[1]), i)
-            return g[2] if name != "InputIfFileExists" else self._args(t, g[2], stop, 2)[1]
+            return self._input_command(si, t, name, i, j, stop)
         if name in _IMPORTS:
-            args, k = self._args(t, j, stop, 2)
-            if len(args) == 2:
-                here = self.sources[si]
-                base = Path(here.name).resolve().parent if not here.virtual else self.folder
-                self._include(si, self._raw(si, *args[1]), i, base / self._raw(si, *args[0]))
-            return k
+            return self._import_command(si, t, i, j, stop)
         if name in self.macros:
             return self._expand(si, t, name, i, j, stop)
         if name in _FRONT:
             return self._front(si, t, name, i, j, stop)
+        if name in _TEXT_ARG or name in _LAST_ARG:
+            return self._argument_text(si, t, name, j, stop)
+        if name in _DROP:
+            return self._dropped(si, t, name, j, stop)
+        if name in _SYMBOLS:
+            return self._named_symbol(si, name, i, j)
+        if len(name) == 1 and name in _ACCENTS:
+            return self._accent(si, t, i, j, stop, name)
+        if (name.startswith("if") and name not in _NO_FI) or name in ("else", "fi", "or"):
+            return j  # an \if… we cannot evaluate: both branches are read
+        return self._unknown(si, t, j, stop)
+
+    def _input_command(self, si: int, t: str, name: str, i: int, j: int, stop: int) -> int:
+        r"""``\input{file}``, ``\include``, ``\subfile``, and TeX's own ``\input file``."""
+        g = self._group(t, j, stop)
+        if g is None:
+            m2 = re.match(r"\s+([^\s{}\\]+)", t[j:stop])  # TeX's own "\input file"
+            if not m2:
+                return j
+            self._include(si, m2.group(1), i)
+            return j + m2.end()
+        self._include(si, self._raw(si, g[0], g[1]), i)
+        return g[2] if name != "InputIfFileExists" else self._args(t, g[2], stop, 2)[1]
+
+    def _import_command(self, si: int, t: str, i: int, j: int, stop: int) -> int:
+        r"""``\import{dir}{file}``: the file relative to a folder."""
+        args, k = self._args(t, j, stop, 2)
+        if len(args) == 2:
+            here = self.sources[si]
+            base = Path(here.name).resolve().parent if not here.virtual else self.folder
+            self._include(si, self._raw(si, *args[1]), i, base / self._raw(si, *args[0]))
+        return k
+
+    def _argument_text(self, si: int, t: str, name: str, j: int, stop: int) -> int:
+        r"""Commands whose (first or last) argument is prose: ``\emph{…}``, ``\href{url}{text}``."""
         if name in _TEXT_ARG:
             g = self._group(t, self._skip_opts(t, j, stop), stop)
             if g is None:
                 return j
             self._render_arg(si, g[0], g[1])
             return g[2]
-        if name in _LAST_ARG:
-            args, k = self._args(t, j, stop, _LAST_ARG[name])
-            if name == "texorpdfstring":
-                args, k = self._args(t, j, stop, 2)
-                args = args[:1]
-            if args:
-                self._render_arg(si, *args[-1])
-            return k
-        if name in _DROP:
-            if name in ("vskip", "hskip"):
-                d = _DIMENSION.match(t, j, stop)
-                return d.end() if d else j
-            if name == "label":
-                g = self._group(t, j, stop)
-                if g:
-                    self.labels.setdefault(self._raw(si, g[0], g[1]).strip(), self.current_label)
-                    return g[2]
-                return j
-            if name == "bibliographystyle":
-                g = self._group(t, j, stop)
-                if g:
-                    self.bibstyle = self._raw(si, g[0], g[1]).strip()
-            if name == "nocite":
-                g = self._group(t, j, stop)
-                if g:
-                    self.nocite += [k for k in _ITEM_SPLIT.split(self._raw(si, g[0], g[1]).strip()) if k]
-            if name == "usepackage":
-                o = self._opt(t, j, stop)
-                g = self._group(t, o[2] if o else j, stop)
-                if o and g and "biblatex" in self._raw(si, g[0], g[1]):
-                    sm = re.search(r"\b(?:style|citestyle)\s*=\s*([\w-]+)", self._raw(si, o[0], o[1]))
-                    self.biblatex_style = sm.group(1) if sm else "numeric"
-            return self._args(t, j, stop, _DROP[name])[1]
-        if name in _SYMBOLS:
-            if _SYMBOLS[name].strip():
-                self.emit(si, _SYMBOLS[name], i)
-            else:
-                self.space(si, i)
+        args, k = self._args(t, j, stop, _LAST_ARG[name])
+        if name == "texorpdfstring":
+            args, k = self._args(t, j, stop, 2)
+            args = args[:1]
+        if args:
+            self._render_arg(si, *args[-1])
+        return k
+
+    def _dropped(self, si: int, t: str, name: str, j: int, stop: int) -> int:
+        r"""Commands that are not prose, read only for what they tell the reader: a
+        label's place, the bibliography style, ``\nocite`` keys, biblatex in use."""
+        if name in ("vskip", "hskip"):
+            d = _DIMENSION.match(t, j, stop)
+            return d.end() if d else j
+        g = self._group(t, j, stop) if name in ("label", "bibliographystyle", "nocite") else None
+        if name == "label":
+            if g:
+                self.labels.setdefault(self._raw(si, g[0], g[1]).strip(), self.current_label)
+                return g[2]
             return j
-        if len(name) == 1 and name in _ACCENTS:
-            return self._accent(si, t, i, j, stop, name)
-        if name.startswith("if") and name not in _NO_FI:
-            return j  # an \if… we cannot evaluate: both branches are read
-        if name in ("else", "fi", "or"):
-            return j
-        return self._unknown(si, t, j, stop)
+        if name == "bibliographystyle" and g:
+            self.bibstyle = self._raw(si, g[0], g[1]).strip()
+        if name == "nocite" and g:
+            self.nocite += [k for k in _ITEM_SPLIT.split(self._raw(si, g[0], g[1]).strip()) if k]
+        if name == "usepackage":
+            self._note_biblatex(si, t, j, stop)
+        return self._args(t, j, stop, _DROP[name])[1]
+
+    def _note_biblatex(self, si: int, t: str, j: int, stop: int) -> None:
+        r"""``\usepackage[style=…]{biblatex}``: biber matches keys by case, BibTeX does not."""
+        o = self._opt(t, j, stop)
+        g = self._group(t, o[2] if o else j, stop)
+        if o and g and "biblatex" in self._raw(si, g[0], g[1]):
+            sm = re.search(r"\b(?:style|citestyle)\s*=\s*([\w-]+)", self._raw(si, o[0], o[1]))
+            self.biblatex_style = sm.group(1) if sm else "numeric"
+
+    def _named_symbol(self, si: int, name: str, i: int, j: int) -> int:
+        r"""``\ldots``, ``\textendash``, ``\quad``: a character or a space."""
+        if _SYMBOLS[name].strip():
+            self.emit(si, _SYMBOLS[name], i)
+        else:
+            self.space(si, i)
+        return j
 
     def _unknown(self, si: int, t: str, j: int, stop: int) -> int:
         """An unknown command: optional arguments skipped, brace arguments read as text (as detex does)."""
@@ -1453,7 +1473,7 @@ def _bibtex_case_aliases(bib: Bibliography, path: Path, specs: list[str], cited:
              if c not in bib.keys and len(folded.get(c.casefold(), ())) == 1}
     if not alias:
         return bib
-    if wanted is not None and any(a not in bib.entries for a in alias.values()):
+    if wanted is not None:  # the .bib was parsed for the cited keys only: parse these entries too
         bib = read_bibliography(path, specs, wanted | frozenset(alias.values())) or bib
     entries = {**bib.entries, **{c: bib.entries[a] for c, a in alias.items() if a in bib.entries}}
     return replace(bib, keys=bib.keys | frozenset(alias), entries=entries)

@@ -21,7 +21,11 @@ from refcheck.readers.bibliography import read_bibliography
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd"}  # .qmd Quarto, .Rmd R Markdown
 TEXT_SUFFIXES = {".txt", ".text"} | MARKDOWN_SUFFIXES
-DEFAULT_MAX_TEXT_MB = 64
+# Measured, not guessed (benchmarks/scaling.py, shape 5): at 4 MB the worst text found
+# (nothing but "[1] [2] …", or one-letter words) peaks at about 810 MB; at 8 MB it
+# passes 1.3 GB (the rules keep each paragraph's tokens).  The largest manuscript in
+# the corpus is 0.3 MB, so 4 MB is thirteen times that; raise it in your own config.
+DEFAULT_MAX_TEXT_MB = 4
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$")
@@ -354,3 +358,9 @@ def refcheck_read_document(path: str, config: dict[str, Any]) -> Manuscript | No
     if Path(path).suffix.lower() not in TEXT_SUFFIXES:
         return None
     return read_text(path, config)
+
+
+@hookimpl
+def refcheck_reader_suffixes() -> list[str]:
+    """The file name endings this reader takes, for folder, glob and batch discovery."""
+    return sorted(TEXT_SUFFIXES)
