@@ -37,7 +37,7 @@ precision: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/precision/run.py
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check refcheck rules tests benchmarks
+	$(BIN)/ruff check refcheck tests benchmarks
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

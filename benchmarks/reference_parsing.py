@@ -180,9 +180,9 @@ def jats_style(kind: str, text: str) -> str:
 
 def jats_truth(ref: Any) -> tuple[Truth, str, str]:
     """Truth from the tagged children; (truth, citation element kind, publication type)."""
-    from refcheck.readers.jats import _local
+    from refcheck.readers.jats import local_name
 
-    cits = [c for c in ref if _local(c) in ("element-citation", "mixed-citation", "citation", "nlm-citation")]
+    cits = [c for c in ref if local_name(c) in ("element-citation", "mixed-citation", "citation", "nlm-citation")]
     tagged = next((c for c in cits if c.find(".//article-title") is not None or c.find(".//source") is not None),
                   cits[0] if cits else ref)
     ptype = tagged.get("publication-type") or tagged.get("citation-type") or ""
@@ -199,8 +199,8 @@ def jats_truth(ref: Any) -> tuple[Truth, str, str]:
     scope = groups[0] if groups else tagged
     surnames = []
     for name in scope.iter("name", "string-name", "collab"):
-        if groups or name.getparent() is tagged or _local(name.getparent()) == "person-group":
-            s = text(name.find("surname")) if _local(name) != "collab" else text(name)
+        if groups or name.getparent() is tagged or local_name(name.getparent()) == "person-group":
+            s = text(name.find("surname")) if local_name(name) != "collab" else text(name)
             if s:
                 surnames.append(s)
     year_el = tagged.find(".//year")
@@ -208,12 +208,12 @@ def jats_truth(ref: Any) -> tuple[Truth, str, str]:
     doi = next((text(p) for p in tagged.iter("pub-id") if p.get("pub-id-type") == "doi"), None)
     truth = Truth(title=title, surname=surnames[0] if surnames else None, year=int(ym.group()) if ym else None, doi=doi,
                   journal=source, surnames=tuple(surnames))
-    kind = "mixed-citation" if any(_local(c) == "mixed-citation" for c in cits) else "element-citation"
+    kind = "mixed-citation" if any(local_name(c) == "mixed-citation" for c in cits) else "element-citation"
     return truth, kind, ptype
 
 
 def bench_jats(files: list[Path]) -> tuple[dict[str, Tally], dict[str, Tally]]:
-    from refcheck.readers.jats import _reference_text, parse_jats
+    from refcheck.readers.jats import parse_jats, reference_text
 
     by_style: dict[str, Tally] = defaultdict(Tally)
     by_type: dict[str, Tally] = defaultdict(Tally)
@@ -221,7 +221,7 @@ def bench_jats(files: list[Path]) -> tuple[dict[str, Tally], dict[str, Tally]]:
         root = parse_jats(path.read_bytes(), str(path))
         for ref in root.iter("ref"):
             truth, kind, ptype = jats_truth(ref)
-            text = _reference_text(ref)
+            text = reference_text(ref)
             parsed = parse_reference(text)
             style = jats_style(kind, text)
             by_style[style].add(truth, parsed, text)

@@ -40,7 +40,7 @@ from build_term_weights import (  # noqa: E402
 )
 from relevance_corpus import Article, load_article  # noqa: E402
 
-from refcheck.analysis.scorer import LexicalScorer, _terms, stem_key, terms  # noqa: E402
+from refcheck.analysis.scorer import LexicalScorer, clear_term_cache, stem_key, terms  # noqa: E402
 from refcheck.config import Config  # noqa: E402
 from refcheck.engine import read_manuscript, run_rules  # noqa: E402
 from refcheck.model import Manuscript  # noqa: E402
@@ -319,8 +319,8 @@ def scoring_time(n_refs: int = 300, repeat: int = 3) -> tuple[int, float]:
     relevance_findings(ms)  # load the lemma table and weights once, as a long-lived process would
     best = float("inf")
     for _ in range(repeat):
-        _terms.cache_clear()  # measure real term extraction, not the cache
-        ms.metadata.pop("_relevance", None)  # nor the evidence kept from the last run
+        clear_term_cache()  # measure real term extraction, not the cache
+        ms.cache.relevance.clear()  # nor the evidence kept from the last run
         t = time.perf_counter()
         relevance_findings(ms)
         best = min(best, time.perf_counter() - t)

@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", type=int, choices=range(1, 6), help="run one shape (1-5)")
     args = ap.parse_args(argv)
 
-    from refcheck.readers.text import DEFAULT_MAX_TEXT_MB
+    from refcheck.limits import DEFAULT_MAX_TEXT_MB
 
     print("| # | shape | size | seconds | peak MB | x size | x time |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")

@@ -12,16 +12,10 @@ and subclass :class:`refcheck.Rule`.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from refcheck.model import Finding, InputError, Manuscript, Severity
 from refcheck.plugins import hookimpl
 from refcheck.rule import Rule
-
-try:
-    __version__ = version("refcheck")
-except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
-    __version__ = "0.0.0"
+from refcheck.version import __version__
 
 
 def check(source=None, config=None, *, text=None, name="<text>.md"):  # noqa: ANN001, ANN201 - typed in engine.check

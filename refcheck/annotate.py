@@ -191,7 +191,7 @@ def _section_label(ms: Manuscript, f: Finding) -> str:
 
 def _rule_weight(f: Finding) -> float:
     """What the finding adds to the batch triage score: the same order of seriousness."""
-    from refcheck.batch import SEVERITY_WEIGHTS, rule_precision
+    from refcheck.triage import SEVERITY_WEIGHTS, rule_precision
 
     return SEVERITY_WEIGHTS[f.severity.value] * rule_precision(f.code, f.severity.value)
 

@@ -51,13 +51,8 @@ from refcheck.families import rule_families
 from refcheck.inputs import NOT_MANUSCRIPT, OUTPUT_NAME
 from refcheck.model import BlockKind, InputError, Severity
 from refcheck.rule import Family, count_by_family
+from refcheck.triage import MIN_WORDS, SEVERITY_WEIGHTS, rule_precision, triage_score
 
-#: What one finding of each severity adds to the triage score, before its rule's
-#: precision: an error (a citation with no reference, a broken list) stops a
-#: manuscript; info is a note (a summary section, a list cited only in floats).
-SEVERITY_WEIGHTS = {"error": 3.0, "warning": 1.0, "info": 0.25}
-#: The triage score is per 1,000 words of text, with this many words at least.
-MIN_WORDS = 1000
 MANIFEST = "manifest.json"
 MANIFEST_VERSION = 2
 STATUS_ORDER = {"error": 0, "annotation-failed": 1, "ok": 2, "skipped": 3}
@@ -219,7 +214,7 @@ def output_names(files: list[tuple[Path, str]]) -> dict[str, str]:
 def warm(spacy_model: str | None = None) -> None:
     """Worker initializer: build the spaCy pipeline and load the plugins once."""
     from refcheck.analysis.nlp import get_nlp
-    from refcheck.engine import all_rules
+    from refcheck.plugins import all_rules
 
     get_nlp(spacy_model)
     all_rules()
@@ -251,23 +246,6 @@ def annotated_name(name: str, path: str) -> str:
 def text_words(ms: Any) -> int:
     """Words of the manuscript without its reference list: what the triage score divides by."""
     return sum(len(b.text.split()) for b in ms.blocks if b.kind is not BlockKind.REFERENCE)
-
-
-def triage_score(findings: Iterable[Any], words: int, precision: Callable[[str, str], float]) -> float:
-    """Expected real problems per 1,000 words (see the module docstring for why)."""
-    total = sum(SEVERITY_WEIGHTS[f.severity.value] * precision(f.code, f.severity.value) for f in findings)
-    return round(1000 * total / max(words, MIN_WORDS), 2)
-
-
-def rule_precision(code: str, severity: str) -> float:
-    """:meth:`Rule.precision_for` of the rule with ``code``; the prior for an unknown code."""
-    from refcheck.engine import all_rules
-    from refcheck.rule import PRIOR
-
-    for cls in all_rules():
-        if cls.code == code:
-            return cls.precision_for(severity)
-    return PRIOR
 
 
 def process_one(path: str, name: str, out: str, config: Config, annotate: bool = True) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from refcheck.config import Config, ConfigError, load_config
 from refcheck.display import display_name
 from refcheck.model import InputError, Severity
+from refcheck.reporting import ReportOptions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -57,7 +58,7 @@ def _common(p: argparse.ArgumentParser, select: bool = True, fail_on: bool = Tru
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from refcheck import __version__
+    from refcheck.version import __version__
 
     parser = argparse.ArgumentParser(prog="refcheck", description="Check the citations and claims of scientific manuscripts.")
     parser.add_argument("--version", action="version", version=f"refcheck {__version__}")
@@ -144,7 +145,7 @@ def effective_config(args: argparse.Namespace, start: Path | None) -> Config:
 
 def _cmd_rules(args: argparse.Namespace) -> int:
     from refcheck.docs import rule_doc, rules_table
-    from refcheck.engine import all_rules
+    from refcheck.plugins import all_rules
 
     rules = all_rules()
     if not args.code:
@@ -215,10 +216,9 @@ def _forgiving_streams() -> Iterator[None]:
                 stream.reconfigure(errors=errors)
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
-    from refcheck import baseline
-    from refcheck.engine import check_file
-    from refcheck.inputs import STDIN, check_stdin, expand
+def _reporters(args: argparse.Namespace) -> dict:
+    """The registered output formats, after the options that cannot go together are refused."""
+    from refcheck.inputs import STDIN
     from refcheck.plugins import get_plugin_manager
 
     reporters: dict = {}
@@ -230,7 +230,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise ConfigError("--stdin-filename names the manuscript read from stdin; give - as the PATH")
     if args.annotate and STDIN in args.files:
         raise ConfigError("--annotate writes a copy beside the input, and stdin has no place; annotate a file")
-    accepted = baseline.load(args.baseline) if args.baseline else None
+    return reporters
+
+
+def _check_inputs(args: argparse.Namespace) -> tuple[list, list[Severity], list[str]]:
+    """Every input checked with the configuration found for it (and annotated when
+    asked): the results, and each file's fail-on and min-confidence."""
+    from refcheck.engine import check_file
+    from refcheck.inputs import STDIN, check_stdin, expand
+
     results, fail_on, minimums = [], [], []
     for name in expand(args.files):
         if name == STDIN:
@@ -248,17 +256,47 @@ def _cmd_check(args: argparse.Namespace) -> int:
             out = annotate_result(result, cfg, force=args.force)
             if not args.quiet:
                 print(f"wrote {display_name(out)}", file=sys.stderr)
-    notes = [n for r in results for n in r.notices]
+    return results, fail_on, minimums
+
+
+def _with_baseline(args: argparse.Namespace, results: list, notes: list[str]) -> list:
+    """Write the baseline when asked, and leave out the findings it has accepted."""
+    from refcheck import baseline
+
+    accepted = baseline.load(args.baseline) if args.baseline else None
     if args.write_baseline:
         n = baseline.write(args.write_baseline, results)
         notes.append(f"wrote {args.write_baseline}: {n} finding{'s' if n != 1 else ''} accepted as the baseline")
         accepted = baseline.load(args.write_baseline)
-    if accepted is not None:
-        results, hidden = baseline.apply(results, args.write_baseline or args.baseline, accepted)
-        if hidden and not args.write_baseline:
-            notes.append(f"{hidden} finding{'s' if hidden != 1 else ''} in the baseline {args.baseline} not shown")
+    if accepted is None:
+        return results
+    results, hidden = baseline.apply(results, args.write_baseline or args.baseline, accepted)
+    if hidden and not args.write_baseline:
+        notes.append(f"{hidden} finding{'s' if hidden != 1 else ''} in the baseline {args.baseline} not shown")
+    return results
+
+
+def _print_report(args: argparse.Namespace, output: str, people: bool, color: bool) -> None:
+    """The report on stdout: through rich for a colour terminal, else encoding-safe."""
+    if args.quiet and people:
+        output = "\n".join(output.splitlines()[:-1]).rstrip("\n")  # the findings without the summary line
+    if color:
+        from rich.console import Console
+
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        safe = output.encode(encoding, errors="replace").decode(encoding, errors="replace")
+        Console(highlight=False, soft_wrap=True).print(safe)
+    elif output or not args.quiet:
+        _emit(output, machine=not people)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
     from refcheck.reporters.terminal import PEOPLE, render_statistics, terminal_width
 
+    reporters = _reporters(args)
+    results, fail_on, minimums = _check_inputs(args)
+    notes = [n for r in results for n in r.notices]
+    results = _with_baseline(args, results, notes)
     # People see (and fail-on counts) findings of at least min-confidence; json and
     # sarif carry them all, each with its confidence, for tools to filter.
     everything = args.format in ("json", "sarif")
@@ -272,20 +310,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     color = people and sys.stdout.isatty()
     if args.statistics:
         output = render_statistics(results, machine=everything)
-    elif people:
-        output = reporters[args.format](results, None, color=color, width=terminal_width())
     else:
-        output = reporters[args.format](results, None)
-    if args.quiet and people:
-        output = "\n".join(output.splitlines()[:-1]).rstrip("\n")  # the findings without the summary line
-    if color:
-        from rich.console import Console
-
-        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-        safe = output.encode(encoding, errors="replace").decode(encoding, errors="replace")
-        Console(highlight=False, soft_wrap=True).print(safe)
-    elif output or not args.quiet:
-        _emit(output, machine=not people)
+        options = ReportOptions(color=color, width=terminal_width() if people else None)
+        output = reporters[args.format](results, options)
+    _print_report(args, output, people, color)
     if not args.quiet:
         for note in notes:
             print(f"refcheck: {note}", file=sys.stderr)

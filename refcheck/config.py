@@ -32,15 +32,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from refcheck.model import Severity
+from refcheck.model import ConfigError, Severity
 from refcheck.rule import show_value, validate_value
 
 if TYPE_CHECKING:
     from refcheck.rule import Rule
 
 
-class ConfigError(ValueError):
-    """A configuration file or option that cannot be used (exit code 2)."""
 
 
 # -- the schema ---------------------------------------------------------------------
@@ -97,9 +95,8 @@ SCHEMA: tuple[Key, ...] = (
 @lru_cache(maxsize=1)
 def limit_keys() -> tuple[Key, ...]:
     """The ``[limits]`` keys, with the defaults the readers themselves use."""
+    from refcheck.limits import DEFAULT_MAX_TEXT_MB, DEFAULT_MAX_XML_MB
     from refcheck.ooxml.package import PackageLimits
-    from refcheck.readers.jats import DEFAULT_MAX_XML_MB
-    from refcheck.readers.text import DEFAULT_MAX_TEXT_MB
 
     pkg = PackageLimits()
     return (
@@ -311,7 +308,7 @@ def trusted_limits(found: Config, explicit: Path | None, cwd: Path | None = None
 
 
 def _rules() -> list[type[Rule]]:
-    from refcheck.engine import all_rules
+    from refcheck.plugins import all_rules
 
     return all_rules()
 
@@ -424,6 +421,40 @@ def _rule_options(value: Any, where: str, rule: type[Rule]) -> dict[str, Any]:
     return out
 
 
+def _severities(cfg: Config, table: Any, where: str, rules: list[type[Rule]]) -> dict[str, str]:
+    """``[severity]``: rule (code or name) = severity, each rule once."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}severity: expected a table of rule = severity, got {show_value(table)}")
+    for key, value in table.items():
+        rule = _rule_for(str(key), f"{where}severity", rules)
+        if rule.code in cfg.severity:
+            raise ConfigError(f"{where}severity.{key}: {rule.code} is given twice (by code and by name); keep one")
+        cfg.severity[rule.code] = _severity(value, f"{where}severity.{key}")
+    return {k: v.value for k, v in cfg.severity.items()}
+
+
+def _all_options(cfg: Config, table: Any, where: str, rules: list[type[Rule]]) -> dict[str, dict[str, Any]]:
+    """``[options.RC403]`` tables, each validated against the rule's declared options."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}options: expected a table of rule options "
+                          f"([tool.refcheck.options.RC403]), got {show_value(table)}")
+    for key, value in table.items():
+        rule = _rule_for(str(key), f"{where}options", rules)
+        opts = _rule_options(value, f"{where}options.{key}", rule)
+        cfg.options[rule.code] = {**cfg.options.get(rule.code, {}), **opts}
+    return cfg.options
+
+
+def _per_file_ignores(cfg: Config, table: Any, where: str, rules: list[type[Rule]]) -> dict[str, list[str]]:
+    """``[per-file-ignores]``: glob = list of rules."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}per-file-ignores: expected a table of glob = list of rules, "
+                          f"got {show_value(table)}")
+    for pattern, codes in table.items():
+        cfg.per_file_ignores[str(pattern)] = resolve_rules(codes, f"{where}per-file-ignores.{pattern!r}", rules)
+    return cfg.per_file_ignores
+
+
 def config_from_table(table: dict[str, Any], source: str = "<config>", prefix: str = "") -> Config:
     """Validate a ``[tool.refcheck]`` table (or the Python API's dict) into a Config.
 
@@ -468,35 +499,11 @@ def config_from_table(table: dict[str, Any], source: str = "<config>", prefix: s
         cfg.spacy_model = raw["spacy-model"] = model
 
     if "severity" in data:
-        table_ = data["severity"]
-        if not isinstance(table_, dict):
-            raise ConfigError(f"{where}severity: expected a table of rule = severity, got {show_value(table_)}")
-        for key, value in table_.items():
-            rule = _rule_for(str(key), f"{where}severity", rules)
-            if rule.code in cfg.severity:
-                raise ConfigError(f"{where}severity.{key}: {rule.code} is given twice (by code and by name); keep one")
-            cfg.severity[rule.code] = _severity(value, f"{where}severity.{key}")
-        raw["severity"] = {k: v.value for k, v in cfg.severity.items()}
-
+        raw["severity"] = _severities(cfg, data["severity"], where, rules)
     if "options" in data:
-        table_ = data["options"]
-        if not isinstance(table_, dict):
-            raise ConfigError(f"{where}options: expected a table of rule options "
-                              f"([tool.refcheck.options.RC403]), got {show_value(table_)}")
-        for key, value in table_.items():
-            rule = _rule_for(str(key), f"{where}options", rules)
-            opts = _rule_options(value, f"{where}options.{key}", rule)
-            cfg.options[rule.code] = {**cfg.options.get(rule.code, {}), **opts}
-        raw["options"] = cfg.options
-
+        raw["options"] = _all_options(cfg, data["options"], where, rules)
     if "per-file-ignores" in data:
-        table_ = data["per-file-ignores"]
-        if not isinstance(table_, dict):
-            raise ConfigError(f"{where}per-file-ignores: expected a table of glob = list of rules, "
-                              f"got {show_value(table_)}")
-        for pattern, codes in table_.items():
-            cfg.per_file_ignores[str(pattern)] = resolve_rules(codes, f"{where}per-file-ignores.{pattern!r}", rules)
-        raw["per-file-ignores"] = cfg.per_file_ignores
+        raw["per-file-ignores"] = _per_file_ignores(cfg, data["per-file-ignores"], where, rules)
 
     if "limits" in data:
         cfg.limits = raw["limits"] = _limits(data["limits"], f"{where}limits")

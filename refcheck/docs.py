@@ -78,7 +78,7 @@ def main() -> None:
     import sys
     from pathlib import Path
 
-    from refcheck.engine import all_rules
+    from refcheck.plugins import all_rules
 
     path = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
     path.write_text(readme_with_config(readme_with_rules(path.read_text("utf-8"), all_rules())), "utf-8")

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from refcheck.analysis.prepare import prepare
 from refcheck.config import Config, ConfigError
 from refcheck.display import display_name
+from refcheck.locations import locate
 from refcheck.model import Finding, InputError, Manuscript
-from refcheck.plugins import get_plugin_manager
-from refcheck.rule import Rule
+from refcheck.plugins import all_rules, get_plugin_manager
 
 
 def read_suffixes() -> frozenset[str]:
@@ -47,18 +47,8 @@ class FileResult:
         if self.manuscript is None:
             return []
         meta = self.manuscript.metadata
-        return (list(meta.get("notices", [])) + list(meta.get("online_notices", []))  # online: rules/verification.py
+        return (list(meta.get("notices", [])) + list(meta.get("online_notices", []))  # online: refcheck/rules/verification.py
                 + list(meta.get("limit_notices", [])))  # a pathological file's capped citations or findings
-
-
-def all_rules() -> list[type[Rule]]:
-    """Every rule class registered by any plugin, sorted by code."""
-    pm = get_plugin_manager()
-    rules: dict[str, type[Rule]] = {}
-    for family in pm.hook.refcheck_get_rules():
-        for cls in family:
-            rules[cls.code] = cls
-    return [rules[c] for c in sorted(rules)]
 
 
 def read_manuscript(path: str | os.PathLike[str], config: Config | None = None) -> Manuscript:
@@ -125,27 +115,9 @@ def run_rules(
                 if note not in notes:
                     notes.append(note)
                 break
-            findings.append(rate(cls, _locate(manuscript, f), manuscript))
+            findings.append(rate(cls, locate(manuscript, f), manuscript))
     findings.sort(key=lambda f: (f.block, f.start, f.end, f.code))
     return suppress(manuscript, findings, config, raw) if suppressions else findings
-
-
-def _locate(manuscript: Manuscript, f: Finding) -> Finding:
-    """Derive line/column (text) or paragraph (DOCX) from the block's source map."""
-    block = manuscript.blocks[f.block]
-    if manuscript.format == "latex":  # the main file or the included file the words are in
-        from refcheck.readers.latex import locate_finding
-
-        return locate_finding(manuscript, f)
-    if manuscript.format in ("text", "markdown"):
-        locator, offset = block.source.first_real(f.start, max(f.end, f.start + 1))
-        if locator is not None:
-            return replace(f, line=locator, column=offset + 1, path=manuscript.path)
-        return replace(f, line=block.anchor[1], column=1, path=manuscript.path)
-    data = dict(f.data)
-    data.setdefault("paragraph", block.anchor[1] + 1)
-    data.setdefault("part", block.anchor[0])
-    return replace(f, data=data, path=manuscript.path)
 
 
 def check_file(

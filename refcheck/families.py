@@ -27,7 +27,7 @@ def declared_families() -> list[Family]:
 def rule_families(rules: Iterable[type[Rule]] | None = None) -> list[Family]:
     """The families of the registered rules (those with at least one rule), by prefix."""
     if rules is None:
-        from refcheck.engine import all_rules
+        from refcheck.plugins import all_rules
 
         rules = all_rules()
     declared = declared_families()

@@ -14,6 +14,7 @@ import pluggy
 if TYPE_CHECKING:
     from refcheck.analysis.scorer import Scorer
     from refcheck.model import Manuscript
+    from refcheck.reporting import Reporter
     from refcheck.rule import Family, Rule
 
 hookspec = pluggy.HookspecMarker("refcheck")
@@ -61,9 +62,13 @@ def refcheck_read_document(path: str, config: dict[str, Any]) -> Manuscript | No
 
 
 @hookspec
-def refcheck_get_reporters() -> dict[str, Any]:
-    """Return ``{format_name: reporter}``; a reporter is a callable
-    ``(results, config) -> str`` rendering a list of :class:`refcheck.engine.FileResult`."""
+def refcheck_get_reporters() -> dict[str, Reporter]:
+    """Return ``{format_name: reporter}``.
+
+    A reporter (:class:`refcheck.reporting.Reporter`) is called as
+    ``reporter(results, options)`` with the run's :class:`refcheck.engine.FileResult`
+    list and a :class:`refcheck.reporting.ReportOptions` (colour, width), and returns
+    the text to print: the same arguments for every format, built-in or a plugin's."""
 
 
 @hookspec(firstresult=True)

@@ -114,7 +114,8 @@ def check_stdin(data: bytes, name: str | None, config: Config):  # noqa: ANN201 
     """
     from refcheck.analysis.prepare import prepare
     from refcheck.engine import FileResult, read_manuscript, run_rules
-    from refcheck.readers.text import DEFAULT_MAX_TEXT_MB, TEXT_SUFFIXES, read_text
+    from refcheck.limits import DEFAULT_MAX_TEXT_MB
+    from refcheck.readers.text import TEXT_SUFFIXES, read_text
 
     shown = name or STDIN
     reader_name = name or "stdin.md"

@@ -182,6 +182,30 @@ class Abbreviation:
     start: int
 
 
+@dataclass
+class AnalysisCache:
+    """What the rules derive from a manuscript once and share: spaCy Docs and token
+    lists per block, evidence per sentence, lexicon matches, the relevance evidence,
+    online answers.  Kept apart from ``Manuscript.metadata`` (what the reader found in
+    the file), so a cache can never be mistaken for a fact about the manuscript.
+
+    ``dataclasses.replace`` on a Manuscript shares its cache, as a derived copy with
+    the same blocks may; a cache keyed on something that changes (the reference list)
+    says so in its key.
+    """
+
+    evidence: dict[str, Any] = field(default_factory=dict)
+    language: dict[str, Any] = field(default_factory=dict)
+    density: dict[str, Any] = field(default_factory=dict)
+    relevance: dict[str, Any] = field(default_factory=dict)
+    online: dict[str, Any] = field(default_factory=dict)
+
+    def clear(self) -> None:
+        """Forget everything (a benchmark timing the work itself)."""
+        for d in (self.evidence, self.language, self.density, self.relevance, self.online):
+            d.clear()
+
+
 @dataclass(frozen=True)
 class Manuscript:
     """A read, prepared manuscript.  Readers fill ``blocks``; prepare fills the rest."""
@@ -196,6 +220,7 @@ class Manuscript:
     citation_style: str = "numeric"  # "numeric" | "author-year" | "mixed" | "key" | "none"
     title: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)
+    cache: AnalysisCache = field(default_factory=AnalysisCache, compare=False, repr=False)
 
     @property
     def word_count(self) -> int:
@@ -270,6 +295,12 @@ class Finding:
         if self.confidence is not None:  # optional in the JSON contract
             out["confidence"] = self.confidence
         return out
+
+
+class ConfigError(ValueError):
+    """A configuration file or option that cannot be used (exit code 2).  Lives with
+    the model so that anything reading settings (the config, the retraction index)
+    can raise it without importing the configuration machinery."""
 
 
 class InputError(Exception):

@@ -163,7 +163,7 @@ def _retry_after(value: str | None) -> float:
 
 
 def _user_agent(mailto: str | None) -> str:
-    from refcheck import __version__
+    from refcheck.version import __version__
 
     return f"refcheck/{__version__} (https://github.com/refcheck/refcheck" + (f"; mailto:{mailto})" if mailto else ")")
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import pluggy
 
 from refcheck import hookspecs
+
+if TYPE_CHECKING:
+    from refcheck.rule import Rule
 
 PROJECT = "refcheck"
 hookimpl = pluggy.HookimplMarker(PROJECT)
@@ -29,3 +33,12 @@ def get_plugin_manager() -> pluggy.PluginManager:
             "(pip install -e .) so its entry points exist"
         )
     return pm
+
+
+def all_rules() -> list[type[Rule]]:
+    """Every rule class registered by any plugin, sorted by code."""
+    rules: dict[str, type[Rule]] = {}
+    for family in get_plugin_manager().hook.refcheck_get_rules():
+        for cls in family:
+            rules[cls.code] = cls
+    return [rules[c] for c in sorted(rules)]

@@ -39,8 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from refcheck.config import ConfigError
-from refcheck.model import Reference
+from refcheck.model import ConfigError, Reference
 
 #: Bumped when the index layout changes, so an old cache file is rebuilt, never misread.
 INDEX_VERSION = "3"

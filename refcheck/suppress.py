@@ -256,7 +256,8 @@ def _docx_spans(manuscript: Manuscript, notices: list[str]) -> list[SpanSuppress
 
 def unused_findings(manuscript: Manuscript, config: Config, unused: Sequence[Directive | SpanSuppression]) -> list[Finding]:
     """RC001 info findings for suppressions that silenced nothing (RC001 selected)."""
-    from refcheck.engine import _locate, all_rules
+    from refcheck.locations import locate
+    from refcheck.plugins import all_rules
 
     rule = next((r for r in all_rules() if r.code == UNUSED), None)
     if rule is None or not config.enabled(UNUSED) or config.ignored_in(UNUSED, manuscript.path) or not unused:
@@ -282,7 +283,7 @@ def unused_findings(manuscript: Manuscript, config: Config, unused: Sequence[Dir
             suggestion="Delete the suppression, or narrow it to the finding it is for.",
             data={"suppression": s.text},
         )
-        f = _locate(manuscript, f)
+        f = locate(manuscript, f)
         if line is not None:
             f = replace(f, line=line, column=column)
         made.append(rate(rule, f, manuscript))
@@ -306,7 +307,7 @@ def _block_at_line(manuscript: Manuscript, line: int) -> int:
 
 def _judgeable(config: Config, manuscript: Manuscript, covers: Any) -> bool:
     """Whether any rule the suppression names ran this time (else it cannot be judged)."""
-    from refcheck.engine import all_rules
+    from refcheck.plugins import all_rules
 
     ran = [r.code for r in all_rules()
            if r.code != UNUSED and config.enabled(r.code) and not config.ignored_in(r.code, manuscript.path)]

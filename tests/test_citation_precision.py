@@ -16,7 +16,7 @@ from refcheck import check
 from refcheck.config import config_from_table
 from refcheck.engine import check_file
 from refcheck.model import Reference, Severity
-from rules.citations import _missing_title
+from refcheck.rules.citations import _missing_title
 
 RC1 = config_from_table({"select": ["RC1"]})
 

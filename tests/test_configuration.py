@@ -197,7 +197,7 @@ def test_readme_configuration_table_is_current() -> None:
 
 
 def test_limit_defaults_are_the_readers() -> None:
-    from refcheck.readers.text import DEFAULT_MAX_TEXT_MB
+    from refcheck.limits import DEFAULT_MAX_TEXT_MB
 
     assert next(k for k in schema_rows() if k.name == "limits.max_text_mb").default == DEFAULT_MAX_TEXT_MB
     cfg = load_config(None, None)

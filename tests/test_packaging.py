@@ -21,9 +21,9 @@ def test_wheel_contains_every_rule_module(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("refcheck-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for module in (ROOT / "rules").glob("*.py"):
+    for module in (ROOT / "refcheck" / "rules").glob("*.py"):
         assert f"refcheck/rules/{module.name}" in names
-    for data in (ROOT / "rules" / "lexicons").glob("*.*"):
+    for data in (ROOT / "refcheck" / "rules" / "lexicons").glob("*.*"):
         assert f"refcheck/rules/lexicons/{data.name}" in names
     assert "refcheck/schemas/report.schema.json" in names  # the JSON contract ships with the code
     assert "refcheck/analysis/data/term_weights.tsv" in names  # the scorer's data, beside the scorer

@@ -78,7 +78,7 @@ def points_to_display(text: str) -> bool:
 
 def citations_by_block(ms: Manuscript) -> dict[int, list[Citation]]:
     """Citations grouped by block, computed once per manuscript."""
-    cache = ms.metadata.setdefault("_evidence", {})
+    cache = ms.cache.evidence
     if "by_block" not in cache:
         by_block: dict[int, list[Citation]] = {}
         for c in ms.citations:
@@ -102,7 +102,7 @@ def sentence_citations(ms: Manuscript, sentence: Sentence) -> list[Citation]:
 
 def _citation_starts(ms: Manuscript, block: int) -> list[int] | None:
     """Start offsets of a block's citations when they are in start order, else None."""
-    cache = ms.metadata.setdefault("_evidence", {}).setdefault("cite_starts", {})
+    cache = ms.cache.evidence.setdefault("cite_starts", {})
     if block not in cache:
         starts = [c.start for c in citations_by_block(ms).get(block, [])]
         cache[block] = starts if all(a <= b for a, b in zip(starts, starts[1:], strict=False)) else None
@@ -119,7 +119,7 @@ def has_evidence(ms: Manuscript, sentence: Sentence) -> bool:
     lets a reader check the claim.
 
     Several rules ask about the same sentences, so the answer is kept per manuscript."""
-    cache = ms.metadata.setdefault("_evidence", {}).setdefault("has_evidence", {})
+    cache = ms.cache.evidence.setdefault("has_evidence", {})
     key = (sentence.block, sentence.start)
     if key not in cache:
         cache[key] = is_cited(ms, sentence) or has_data(sentence.text) or points_to_display(sentence.text)
@@ -158,7 +158,7 @@ def nlp_for(ms: Manuscript) -> Any:
 
 def block_doc(ms: Manuscript, block: int) -> Any:
     """The spaCy Doc of a block's text, parsed once and cached for every rule."""
-    cache = ms.metadata.setdefault("_evidence", {}).setdefault("docs", {})
+    cache = ms.cache.evidence.setdefault("docs", {})
     if block not in cache:
         cache[block] = nlp_for(ms)(ms.blocks[block].text)
     return cache[block]
@@ -199,7 +199,7 @@ _LEXEME_ATTRS: dict[int, dict[str, tuple[str, bool]]] = {}  # id(vocab) -> {text
 
 def block_tokens(ms: Manuscript, block: int) -> BlockTokens:
     """The :class:`BlockTokens` of a block Doc, built in one pass and cached for every rule."""
-    cache = ms.metadata.setdefault("_evidence", {}).setdefault("tokens", {})
+    cache = ms.cache.evidence.setdefault("tokens", {})
     toks = cache.get(block)
     if toks is None:
         toks = cache[block] = BlockTokens(block_doc(ms, block))
@@ -213,7 +213,7 @@ def block_lemmas(ms: Manuscript, block: int) -> list[str]:
     answers in one step.  With the default pipeline a lemma depends on the token text
     only, so each distinct word is lemmatised once per process.
     """
-    cache = ms.metadata.setdefault("_evidence", {}).setdefault("lemmas", {})
+    cache = ms.cache.evidence.setdefault("lemmas", {})
     if block not in cache:
         table = lemma_table(nlp_for(ms))
         if table is not None:

@@ -149,6 +149,11 @@ class _Items(tuple):
             return self._hash
 
 
+def clear_term_cache() -> None:
+    """Forget the cached term lists (a benchmark measuring extraction itself)."""
+    _terms.cache_clear()
+
+
 def _abbreviation_key(abbreviations: Mapping[str, str] | None) -> _Items:
     """``abbreviations`` as the cache key of :func:`_terms` (sorted items)."""
     if isinstance(abbreviations, _Items):

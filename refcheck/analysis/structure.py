@@ -83,12 +83,18 @@ def _prune_unlabelled(items: list[Block], kinds: list[BlockKind], region: list[i
 
 
 def classify(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
-    """Return the blocks with kinds and section paths completed."""
+    """Return the blocks with kinds and section paths completed: the reference list
+    first (its end bounds the rest), then the front matter, then each block's path."""
     items = list(blocks)
     kinds = [b.kind for b in items]
-    first_heading = next((i for i, b in enumerate(items) if b.kind is BlockKind.HEADING), len(items))
+    _mark_references(items, kinds)
+    _mark_front(items, kinds)
+    return _with_sections(items, kinds)
 
-    # Reference list: blocks after a references heading, up to the next unrelated heading.
+
+def _mark_references(items: list[Block], kinds: list[BlockKind]) -> None:
+    """Blocks after a references heading, up to the next unrelated heading, are the
+    reference list; with no such heading, a trailing run of numbered entries is."""
     in_refs = False
     region: list[int] = []
     ref_level = 0
@@ -115,7 +121,10 @@ def classify(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
             for i in range(start, len(items)):
                 kinds[i] = BlockKind.REFERENCE
 
-    # Front matter, title, abstract, keywords.
+
+def _mark_front(items: list[Block], kinds: list[BlockKind]) -> None:
+    """Title, front matter, abstract and keywords among the plain paragraphs."""
+    first_heading = next((i for i, b in enumerate(items) if b.kind is BlockKind.HEADING), len(items))
     has_title = any(k is BlockKind.TITLE for k in kinds)
     under_abstract = False
     for i, b in enumerate(items):
@@ -135,7 +144,13 @@ def classify(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
             else:
                 kinds[i] = BlockKind.FRONT_MATTER
 
-    # Section paths.
+
+_OUTSIDE_SECTIONS = {BlockKind.ABSTRACT: ("Abstract",), BlockKind.KEYWORDS: ("Keywords",),
+                     BlockKind.TITLE: ("Front matter",), BlockKind.FRONT_MATTER: ("Front matter",)}
+
+
+def _with_sections(items: list[Block], kinds: list[BlockKind]) -> tuple[Block, ...]:
+    """Each block with its kind and the path of headings above it."""
     stack: list[tuple[int, str]] = []
     out: list[Block] = []
     for i, b in enumerate(items):
@@ -148,12 +163,8 @@ def classify(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
             stack.append((level, b.text.strip()))
             out.append(replace(b, kind=kind, level=level, section=section + (b.text.strip(),)))
             continue
-        if kind is BlockKind.ABSTRACT and not stack:
-            section: tuple[str, ...] = ("Abstract",)
-        elif kind is BlockKind.KEYWORDS and not stack:
-            section = ("Keywords",)
-        elif kind in (BlockKind.TITLE, BlockKind.FRONT_MATTER) and not stack:
-            section = ("Front matter",)
+        if not stack and kind in _OUTSIDE_SECTIONS:
+            section = _OUTSIDE_SECTIONS[kind]
         else:
             section = tuple(t for _, t in stack)
         out.append(replace(b, kind=kind, section=section))

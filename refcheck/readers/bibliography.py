@@ -161,7 +161,7 @@ def _read_bounded(path: Path, limit: int) -> str:
     """The file's text, read through one descriptor that is checked to be a regular
     file, and never more than ``limit`` bytes of it.
 
-    ``_inside`` checked the name; this checks what is actually opened, so a name
+    ``inside_folder`` checked the name; this checks what is actually opened, so a name
     swapped for a FIFO (``O_NONBLOCK``: the open cannot hang), a device or a
     ``/proc`` file after that check is refused, and a file that grows while read
     stops at the limit instead of filling the memory."""
@@ -218,7 +218,7 @@ def _entries(path: Path, limit: int = MAX_BIBLIOGRAPHY_MB * 1024 * 1024,
     return out
 
 
-def _inside(manuscript: str | Path, name: str) -> tuple[Path | None, str]:
+def inside_folder(manuscript: str | Path, name: str) -> tuple[Path | None, str]:
     """The file ``name`` names, when it lies in the manuscript's folder tree and is a
     regular file; otherwise None and why."""
     folder = Path(manuscript).resolve().parent
@@ -252,7 +252,7 @@ def read_bibliography(manuscript: str | Path, spec: Any, only: frozenset[str] | 
     budget = int(MAX_BIBLIOGRAPHY_MB * 1024 * 1024)
     seen: set[Path] = set()
     for name in names:
-        path, why = _inside(manuscript, name)
+        path, why = inside_folder(manuscript, name)
         if path is None:
             unreadable.append((name, why))
             continue

@@ -21,6 +21,7 @@ from typing import Any
 from lxml import etree
 
 from refcheck.analysis.references import parse_reference
+from refcheck.limits import DEFAULT_MAX_XML_MB
 from refcheck.model import (
     Block,
     BlockKind,
@@ -34,7 +35,6 @@ from refcheck.model import (
 from refcheck.plugins import hookimpl
 
 JATS_SUFFIXES = {".xml", ".nxml"}
-DEFAULT_MAX_XML_MB = 64
 
 # Elements that are blocks of their own when met inside a paragraph.
 _BLOCK_CHILDREN = {"fig", "table-wrap", "list", "disp-quote", "boxed-text", "supplementary-material",
@@ -46,7 +46,7 @@ _RANGE_GAP = re.compile(r"^\s*[\])]?\s*[–—-]\s*[\[(]?\s*$")
 _LIST_GAP = re.compile(r"^\s*[\])]?\s*[,;]\s*[\[(]?\s*$")
 
 
-def _local(el: Any) -> str:
+def local_name(el: Any) -> str:
     tag = el.tag
     if not isinstance(tag, str):
         return ""
@@ -80,7 +80,7 @@ class _Inline:
 
 def _collect(el: Any, out: _Inline, in_sup: bool = False, top: bool = True) -> None:
     """Append ``el``'s inline text to ``out``, skipping block-level children."""
-    name = _local(el)
+    name = local_name(el)
     if not top and (name in _BLOCK_CHILDREN or name in _SKIP_INLINE or not name):
         out.add(el.tail)
         return
@@ -137,7 +137,7 @@ class _Builder:
     # -- walking --------------------------------------------------------------
 
     def walk(self, el: Any, section: tuple[str, ...], depth: int, kind: BlockKind = BlockKind.PARAGRAPH) -> None:
-        name = _local(el)
+        name = local_name(el)
         if name in ("sec", "app", "ack"):
             title = el.find("title") if el.find("title") is not None else el.find("{*}title")
             path = section
@@ -149,12 +149,12 @@ class _Builder:
             elif name == "ack":
                 path = section + ("Acknowledgments",)
             for child in el:
-                if _local(child) != "title":
+                if local_name(child) != "title":
                     self.walk(child, path, depth + 1, kind)
         elif name == "p":
             self.text_block(el, kind, section)
             for child in el.iter():
-                if child is not el and _local(child) in _BLOCK_CHILDREN and not _has_block_ancestor(child, el):
+                if child is not el and local_name(child) in _BLOCK_CHILDREN and not _has_block_ancestor(child, el):
                     self.walk(child, section, depth, kind)
         elif name in ("fig", "table-wrap", "supplementary-material"):
             self.float_block(el, section)
@@ -175,7 +175,7 @@ class _Builder:
             inline.add(label_text.rstrip(".:") + ". ")
         if caption is not None:
             for part in caption:
-                if _local(part) in ("title", "p"):
+                if local_name(part) in ("title", "p"):
                     _collect(part, inline, top=True)
                     inline.add(" ")
         self.add(BlockKind.CAPTION, inline, section)
@@ -194,7 +194,7 @@ class _Builder:
         self.add(BlockKind.HEADING, inline, section, level=depth + 1)
         path = section + (heading,)
         for child in el:
-            name = _local(child)
+            name = local_name(child)
             if name == "ref":
                 number = len(self.ref_elements) + 1
                 label = child.find("label")
@@ -203,7 +203,7 @@ class _Builder:
                     number = int(m.group()) if m else number
                 inline = _Inline()
                 inline.add(f"{number}. ")
-                inline.add(_reference_text(child))
+                inline.add(reference_text(child))
                 index = self.add(BlockKind.REFERENCE, inline, path)
                 if index is not None:
                     self.ref_elements.append((index, child))
@@ -214,7 +214,7 @@ class _Builder:
 def _has_block_ancestor(child: Any, top: Any) -> bool:
     parent = child.getparent()
     while parent is not None and parent is not top:
-        if _local(parent) in _BLOCK_CHILDREN:
+        if local_name(parent) in _BLOCK_CHILDREN:
             return True
         parent = parent.getparent()
     return False
@@ -237,38 +237,38 @@ def _citation_element(ref: Any) -> Any:
 
 def _render(el: Any) -> str:
     """Text of a citation element with the spaces publishers leave out between names."""
-    name = _local(el)
+    name = local_name(el)
     if name in ("name", "string-name") and el.find("surname") is not None:
         parts = [_text(el.find("surname")), _text(el.find("given-names"))]
         return " ".join(p for p in parts if p)
     if name == "person-group":
-        names = [_render(c) for c in el if _local(c) in ("name", "string-name", "collab", "etal")]
+        names = [_render(c) for c in el if local_name(c) in ("name", "string-name", "collab", "etal")]
         if names:
             return ", ".join(n or "et al." for n in names)
     out = [el.text or ""]
     for child in el:
-        out.append(_render(child) if _local(child) else "")
-        if _local(child) in ("name", "string-name") and not (child.tail or "").strip():
+        out.append(_render(child) if local_name(child) else "")
+        if local_name(child) in ("name", "string-name") and not (child.tail or "").strip():
             out.append(", ")
         out.append(child.tail or "")
     return "".join(out)
 
 
-def _reference_text(ref: Any) -> str:
+def reference_text(ref: Any) -> str:
     """Readable entry text; element-citation has no punctuation, so join its parts."""
     cit = _citation_element(ref)
     # BMC's mixed-citations carry no punctuation between their tagged parts (the
     # publisher's stylesheet adds it): "…intracellular noiseNature2002420231237".
     punctuated = bool((cit.text or "").strip()) or any((c.tail or "").strip() for c in cit)
-    if _local(cit) == "mixed-citation" and punctuated:
+    if local_name(cit) == "mixed-citation" and punctuated:
         return " ".join(re.sub(r",\s*(?=[.(])", "", _render(cit)).split()).lstrip(".,; ")
     pieces: list[str] = []
     previous_name = False
     for child in cit:
         text = " ".join(_render(child).split())
-        if not text or _local(child) == "label":
+        if not text or local_name(child) == "label":
             continue
-        is_name = _local(child) in ("name", "string-name", "collab", "etal")
+        is_name = local_name(child) in ("name", "string-name", "collab", "etal")
         if is_name and previous_name:  # names tagged one by one (BMC): one author list
             pieces[-1] = f"{pieces[-1]}, {text.rstrip('.')}"
         else:
@@ -397,70 +397,43 @@ def parse_jats(data: bytes, path: str) -> Any:
     return root
 
 
-def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | None = None) -> Manuscript:
-    """Read a JATS article into blocks, references and citations."""
-    config = config or {}
-    if data is None:
-        limit_mb = float(config.get("limits", {}).get("max_xml_mb", DEFAULT_MAX_XML_MB))
-        size = Path(path).stat().st_size
-        if size > limit_mb * 1024 * 1024:
-            raise InputError(path, f"XML file is {size / 1024 / 1024:.0f} MB, over the {limit_mb:g} MB limit")
-        data = Path(path).read_bytes()
-    root = parse_jats(data, path)
-    if _local(root) != "article":
-        raise InputError(path, f"XML root is <{_local(root) or '?'}>, not a JATS <article>")
-    # Namespaced JATS (rare) is read like plain JATS.
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag.startswith("{") and not el.tag.startswith(("{http://www.w3.org/1998/Math", "{http://www.w3.org/1999/xlink")):
-            el.tag = _local(el)
-    b = _Builder(path)
-    front = root.find("front")
+def _read_front(b: _Builder, front: Any) -> str | None:
+    """The article title, abstracts and keywords of ``<front>``; the title's text."""
     meta = front.find("article-meta") if front is not None else None
+    if meta is None:
+        return None
     title = None
-    if meta is not None:
-        title_el = meta.find("title-group/article-title")
-        if title_el is not None:
-            b.text_block(title_el, BlockKind.TITLE, ())
-            title = b.blocks[-1].text if b.blocks else None
-        for abstract in meta.findall("abstract"):
-            if abstract.get("abstract-type") in ("toc", "teaser"):
-                continue
-            heading = _text(abstract.find("title")) or (
-                "Author Summary" if abstract.get("abstract-type") == "summary" else "Abstract")
-            inline = _Inline()
-            inline.add(heading)
-            b.add(BlockKind.HEADING, inline, (), level=1)
-            for child in abstract:
-                if _local(child) != "title":
-                    b.walk(child, (heading,), 1, BlockKind.ABSTRACT)
-        for group in meta.findall("kwd-group"):
-            words = [_text(k) for k in group.findall("kwd")]
-            inline = _Inline()
-            inline.add("Keywords: " + "; ".join(w for w in words if w))
-            if any(words):
-                b.add(BlockKind.KEYWORDS, inline, ())
-    body = root.find("body")
-    if body is not None:
-        b.walk(body, (), 0)
-    back = root.find("back")
-    if back is not None:
-        for child in back:
-            if _local(child) == "fn-group":
-                for p in child.iter("p"):
-                    b.text_block(p, BlockKind.FOOTNOTE, ())
-            else:
-                b.walk(child, (), 0)
-    floats = root.find("floats-group")
-    if floats is not None:
-        b.walk(floats, (), 0)
-    if not b.blocks:
-        raise InputError(path, "the JATS article contains no text")
+    title_el = meta.find("title-group/article-title")
+    if title_el is not None:
+        b.text_block(title_el, BlockKind.TITLE, ())
+        title = b.blocks[-1].text if b.blocks else None
+    for abstract in meta.findall("abstract"):
+        if abstract.get("abstract-type") in ("toc", "teaser"):
+            continue
+        heading = _text(abstract.find("title")) or (
+            "Author Summary" if abstract.get("abstract-type") == "summary" else "Abstract")
+        inline = _Inline()
+        inline.add(heading)
+        b.add(BlockKind.HEADING, inline, (), level=1)
+        for child in abstract:
+            if local_name(child) != "title":
+                b.walk(child, (heading,), 1, BlockKind.ABSTRACT)
+    for group in meta.findall("kwd-group"):
+        words = [_text(k) for k in group.findall("kwd")]
+        inline = _Inline()
+        inline.add("Keywords: " + "; ".join(w for w in words if w))
+        if any(words):
+            b.add(BlockKind.KEYWORDS, inline, ())
+    return title
 
+
+def _read_references(b: _Builder, author_year: bool
+                     ) -> tuple[list[Reference], dict[str, Reference], dict[str, int | None]]:
+    """The reference list from the tagged ``<ref>`` elements: the references, and by
+    ``id`` each reference and its printed number (an author–year list has none)."""
     refs: dict[str, Reference] = {}
     numbers: dict[str, int | None] = {}
     references: list[Reference] = []
-    all_xrefs = [x for _, xs in b.pending for x in xs]
-    author_year = bool(all_xrefs) and sum(1 for x in all_xrefs if re.search(r"[A-Za-z]{3}", x.text)) > len(all_xrefs) / 2
     for index, el in b.ref_elements:
         block = b.blocks[index]
         number = int(block.text.split(".", 1)[0])
@@ -477,6 +450,47 @@ def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | Non
         if el.get("id"):
             refs[el.get("id")] = ref
             numbers[el.get("id")] = number
+    return references, refs, numbers
+
+
+def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | None = None) -> Manuscript:
+    """Read a JATS article into blocks, references and citations."""
+    config = config or {}
+    if data is None:
+        limit_mb = float(config.get("limits", {}).get("max_xml_mb", DEFAULT_MAX_XML_MB))
+        size = Path(path).stat().st_size
+        if size > limit_mb * 1024 * 1024:
+            raise InputError(path, f"XML file is {size / 1024 / 1024:.0f} MB, over the {limit_mb:g} MB limit")
+        data = Path(path).read_bytes()
+    root = parse_jats(data, path)
+    if local_name(root) != "article":
+        raise InputError(path, f"XML root is <{local_name(root) or '?'}>, not a JATS <article>")
+    # Namespaced JATS (rare) is read like plain JATS.
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.startswith("{") and not el.tag.startswith(("{http://www.w3.org/1998/Math", "{http://www.w3.org/1999/xlink")):
+            el.tag = local_name(el)
+    b = _Builder(path)
+    title = _read_front(b, root.find("front"))
+    body = root.find("body")
+    if body is not None:
+        b.walk(body, (), 0)
+    back = root.find("back")
+    if back is not None:
+        for child in back:
+            if local_name(child) == "fn-group":
+                for p in child.iter("p"):
+                    b.text_block(p, BlockKind.FOOTNOTE, ())
+            else:
+                b.walk(child, (), 0)
+    floats = root.find("floats-group")
+    if floats is not None:
+        b.walk(floats, (), 0)
+    if not b.blocks:
+        raise InputError(path, "the JATS article contains no text")
+
+    all_xrefs = [x for _, xs in b.pending for x in xs]
+    author_year = bool(all_xrefs) and sum(1 for x in all_xrefs if re.search(r"[A-Za-z]{3}", x.text)) > len(all_xrefs) / 2
+    references, refs, numbers = _read_references(b, author_year)
     citations = _citations(b, numbers, refs, author_year) if b.pending else []
     metadata: dict[str, Any] = {"prepared_structure": True}
     style = "author-year" if author_year else "numeric"

@@ -40,31 +40,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from refcheck.model import Block, BlockKind, Finding, InputError, Manuscript, Segment, SourceMap
+from refcheck.limits import DEFAULT_MAX_TEXT_MB
+from refcheck.locations import encode_locator
+from refcheck.model import Block, BlockKind, InputError, Manuscript, Segment, SourceMap
 from refcheck.plugins import hookimpl
-from refcheck.readers.bibliography import Bibliography, _inside, read_bibliography
-from refcheck.readers.text import DEFAULT_MAX_TEXT_MB, decode_text
+from refcheck.readers.bibliography import Bibliography, inside_folder, read_bibliography
+from refcheck.readers.text import decode_text
 
 LATEX_SUFFIXES = frozenset({".tex", ".ltx", ".latex"})
 #: Suffixes an ``\\input`` may name and still be prose (a ``.bbl`` is a thebibliography).
 _PROSE_SUFFIXES = frozenset({".tex", ".ltx", ".latex", ".bbl", ""})
-_FILE_STRIDE = 1 << 32  # locator = file index * stride + line
 MAX_INCLUDE_DEPTH = 16
 MAX_FILES = 256
 MAX_EXPANSION_DEPTH = 24
 MAX_EXPANDED_CHARS = 1_000_000  # macro bombs: \def\a{\b\b}\def\b{\c\c}…
 MAX_EXPANSIONS = 20_000  # the corpus manuscripts use at most 222
 MAX_NESTING = 100  # braces/environments nested deeper than this are not prose anyone wrote
-
-
-def encode_locator(file_index: int, line: int) -> int:
-    """A segment locator for ``line`` (1-based) of file ``file_index`` (0 = the main file)."""
-    return file_index * _FILE_STRIDE + line
-
-
-def split_locator(locator: int) -> tuple[int, int]:
-    """``(file index, line)`` of a locator made by :func:`encode_locator`."""
-    return divmod(locator, _FILE_STRIDE)
 
 
 # ------------------------------------------------------------------ sources
@@ -413,7 +404,7 @@ class _Parser:
         candidates = [rel] if suffix in _PROSE_SUFFIXES and suffix else [rel + ".tex", rel]
         path = None
         for cand in candidates:
-            path, _why = _inside(self.path, cand)
+            path, _why = inside_folder(self.path, cand)
             if path is not None:
                 rel = cand
                 break
@@ -582,19 +573,7 @@ class _Parser:
                 self.space(si, i)
                 i += 1
             elif c == "\n" or c == _COMMENT:
-                j = i + 1
-                while j < stop and t[j] == _COMMENT:
-                    j += 1
-                if c == "\n":
-                    self.space(si, i)
-                k = j
-                while k < stop and t[k] in " \t":
-                    k += 1
-                if k < stop and t[k] == "\n":  # an empty line: a new paragraph
-                    self._par()
-                    while k < stop and t[k] in " \t\n\x00":
-                        k += 1
-                i = k
+                i = self._line_end(si, t, i, stop)
             elif c == "{":
                 j = self._match(t, i, stop)
                 self._run(si, i + 1, j)
@@ -612,21 +591,41 @@ class _Parser:
                 if self.tabular and self.tabular[-1]:
                     self._cell()
                 i += 1
-            elif c in "`'":
-                if t.startswith(c * 2, i):
-                    self.emit(si, "“" if c == "`" else "”", i)
-                    i += 2
-                else:
-                    self.emit(si, "‘" if c == "`" else "'", i)
-                    i += 1
-            elif c == "-":
-                n = 3 if t.startswith("---", i) else 2 if t.startswith("--", i) else 1
-                self.emit(si, {3: "—", 2: "–", 1: "-"}[n], i)
-                i += n
+            elif c in "`'-":
+                i = self._ligature(si, t, i)
             elif c == "\\":
                 i = self._command(si, t, i, stop)
             else:  # pragma: no cover - _PLAIN takes everything else
                 i += 1
+
+    def _line_end(self, si: int, t: str, i: int, stop: int) -> int:
+        """A line end (or a comment's): a space, and a new paragraph after an empty line."""
+        j = i + 1
+        while j < stop and t[j] == _COMMENT:
+            j += 1
+        if t[i] == "\n":
+            self.space(si, i)
+        k = j
+        while k < stop and t[k] in " \t":
+            k += 1
+        if k < stop and t[k] == "\n":  # an empty line: a new paragraph
+            self._par()
+            while k < stop and t[k] in " \t\n\x00":
+                k += 1
+        return k
+
+    def _ligature(self, si: int, t: str, i: int) -> int:
+        """TeX's input ligatures: ``` `` ``/``''`` quotes, ``--``/``---`` dashes."""
+        c = t[i]
+        if c == "-":
+            n = 3 if t.startswith("---", i) else 2 if t.startswith("--", i) else 1
+            self.emit(si, {3: "—", 2: "–", 1: "-"}[n], i)
+            return i + n
+        if t.startswith(c * 2, i):
+            self.emit(si, "“" if c == "`" else "”", i)
+            return i + 2
+        self.emit(si, "‘" if c == "`" else "'", i)
+        return i + 1
 
     def _par(self) -> None:
         if self.tabular and self.tabular[-1]:
@@ -1492,19 +1491,6 @@ def _structure(blocks: list[Block], body_start: int | None) -> list[Block] | Non
         if blocks[k].kind is BlockKind.PARAGRAPH and out[k].kind in (BlockKind.FRONT_MATTER, BlockKind.TITLE):
             out[k] = replace(out[k], kind=BlockKind.PARAGRAPH, section=())
     return out
-
-
-def locate_finding(manuscript: Manuscript, f: Finding) -> Finding:
-    """Line/column of a finding in the file (main or included) its words come from."""
-    block = manuscript.blocks[f.block]
-    files: list[str] = manuscript.metadata.get("latex_files") or [manuscript.path]
-    locator, offset = block.source.first_real(f.start, max(f.end, f.start + 1))
-    if locator is None:
-        locator, offset = block.anchor[1], 0
-    file, line = split_locator(locator)
-    # the main file under the name the manuscript is reported by (stdin's temporary copy never shows)
-    path = files[file] if 0 < file < len(files) else manuscript.path
-    return replace(f, line=line or 1, column=offset + 1, path=path)
 
 
 @hookimpl

@@ -15,17 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from refcheck.limits import DEFAULT_MAX_TEXT_MB
 from refcheck.model import Block, BlockKind, InputError, Manuscript, Segment, SourceMap
 from refcheck.plugins import hookimpl
 from refcheck.readers.bibliography import read_bibliography
+from refcheck.textformat import front_matter_lines
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd"}  # .qmd Quarto, .Rmd R Markdown
 TEXT_SUFFIXES = {".txt", ".text"} | MARKDOWN_SUFFIXES
-# Measured, not guessed (benchmarks/scaling.py, shape 5): at 4 MB the worst text found
-# (nothing but "[1] [2] …", or one-letter words) peaks at about 810 MB; at 8 MB it
-# passes 1.3 GB (the rules keep each paragraph's tokens).  The largest manuscript in
-# the corpus is 0.3 MB, so 4 MB is thirteen times that; raise it in your own config.
-DEFAULT_MAX_TEXT_MB = 4
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$")
@@ -235,22 +232,6 @@ def _join(lines: list[_Line]) -> tuple[str, SourceMap]:
         segments.append(Segment(pos, len(line.text), line.number, line.column))
         pos += len(line.text)
     return "".join(parts), SourceMap(tuple(segments))
-
-
-_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)\s*$")
-_FRONT_MATTER_MAX_LINES = 1000
-
-
-def front_matter_lines(text: str) -> int:
-    """Lines taken by a YAML metadata block that opens the file (pandoc, Quarto, R
-    Markdown, Jekyll: ``---`` … ``---`` or ``...``), closing line included; 0 if none."""
-    lines = text.split("\n", _FRONT_MATTER_MAX_LINES + 1)
-    if not lines or lines[0].rstrip() != "---" or len(lines) < 3 or not lines[1].strip():
-        return 0
-    for k in range(1, min(len(lines), _FRONT_MATTER_MAX_LINES)):
-        if _FRONT_MATTER_END.match(lines[k]):
-            return k + 1
-    return 0
 
 
 _METADATA_MAX_CHARS = 20_000  # per field: YAML aliases can make a short block expand without end

@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 
 from refcheck.model import Block, SourceMap
-from refcheck.readers.text import front_matter_lines
 from refcheck.reporters.common import Note  # noqa: F401 - re-exported for callers
+from refcheck.textformat import front_matter_lines
 
 _BOM = "\ufeff"
 _MARKUP = re.compile(r"\{>>.*?<<\}|\{==|==\}", re.S)

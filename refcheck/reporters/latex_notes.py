@@ -21,8 +21,8 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
 
+from refcheck.locations import split_locator
 from refcheck.model import InputError, Manuscript
-from refcheck.readers.latex import split_locator
 from refcheck.reporters.common import Note
 
 BEGIN = "%% refcheck: margin notes (begin)"

@@ -9,10 +9,12 @@ flagged sentence as the region's snippet, which is what those viewers show.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from refcheck.plugins import hookimpl
+from refcheck.reporting import Reporter, ReportOptions
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -66,10 +68,10 @@ def _location(f: Any, fmt: str | None) -> dict[str, Any]:
     }
 
 
-def render_sarif(results: list[Any], config: Any = None, color: bool = False) -> str:
+def render_sarif(results: Sequence[Any], options: ReportOptions | None = None) -> str:
     """One SARIF run covering every file; unreadable files become tool notifications."""
-    from refcheck import __version__
-    from refcheck.engine import all_rules
+    from refcheck.plugins import all_rules
+    from refcheck.version import __version__
 
     rules = all_rules()
     index = {cls.code: i for i, cls in enumerate(rules)}
@@ -109,5 +111,5 @@ def render_sarif(results: list[Any], config: Any = None, color: bool = False) ->
 
 
 @hookimpl
-def refcheck_get_reporters() -> dict[str, Any]:
+def refcheck_get_reporters() -> dict[str, Reporter]:
     return {"sarif": render_sarif}

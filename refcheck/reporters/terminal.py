@@ -26,11 +26,12 @@ import sys
 import textwrap
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from refcheck.model import BlockKind, Finding, Manuscript
 from refcheck.reporters.common import counts
+from refcheck.reporting import ReportOptions
 
 DEFAULT_WIDTH = 120
 #: Formats printed for people: colour on a terminal, a summary line, ``--quiet`` drops it.
@@ -191,18 +192,19 @@ def _summary(results: list[Any], shown: int) -> str:
     return text
 
 
-def render_concise(results: list[Any], config: Any = None, color: bool = False,
-                   width: int | None = DEFAULT_WIDTH) -> str:
+def render_concise(results: Sequence[Any], options: ReportOptions | None = None) -> str:
     """One line per finding, then a summary line that counts unreadable files too."""
-    lines = [concise_line(f, r.manuscript, width, color) for r in results for f in r.findings]
+    opts = options or ReportOptions()
+    lines = [concise_line(f, r.manuscript, opts.width, opts.color) for r in results for f in r.findings]
     lines.append(_summary(results, sum(len(r.findings) for r in results)))
     return "\n".join(lines)
 
 
-def render_full(results: list[Any], config: Any = None, color: bool = False,
-                width: int | None = DEFAULT_WIDTH) -> str:
+def render_full(results: Sequence[Any], options: ReportOptions | None = None) -> str:
     """Per finding: the location, code, severity, rule name and confidence; the whole
     message; the sentence it is in (``|``); the fix (``= fix:``); a blank line."""
+    opts = options or ReportOptions()
+    color, width = opts.color, opts.width
     wrap = (width or 10_000) - 4
     blocks: list[str] = []
     for r in results:
@@ -267,7 +269,7 @@ def github_line(f: Finding, ms: Manuscript | None) -> str:
     return f"::{_GITHUB_LEVEL[f.severity.value]} {','.join(props)}::{_gh_data(f'{f.name}: {message}')}"
 
 
-def render_github(results: list[Any], config: Any = None, color: bool = False) -> str:
+def render_github(results: Sequence[Any], options: ReportOptions | None = None) -> str:
     """Workflow commands, one per finding; an unreadable file is an ``::error``."""
     lines = []
     for r in results:

@@ -18,9 +18,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from refcheck.rules import lexicons
-from refcheck.rules.language import in_summary, section_exempt, text_blocks
-
 from refcheck.analysis.evidence import (
     block_doc,
     block_lemmas,
@@ -36,6 +33,8 @@ from refcheck.analysis.evidence import (
 from refcheck.model import Block, BlockKind, Citation, Finding, Manuscript, Sentence, Severity
 from refcheck.plugins import hookimpl
 from refcheck.rule import Family, Rule
+from refcheck.rules import lexicons
+from refcheck.rules.language import in_summary, section_exempt, text_blocks
 
 # Words allowed between an attribution subject and its verb: "studies have consistently shown".
 _BETWEEN = frozenset(
@@ -358,7 +357,7 @@ def reports_own_study(ms: Manuscript) -> bool:
     review or meta-analysis)?  It does when it has both a methods heading ("Methods",
     "Materials and methods", "Experimental procedures") and a "Results" heading; its
     Results and Discussion then present and interpret the authors' own data."""
-    cache = ms.metadata.setdefault("_density", {})
+    cache = ms.cache.density
     if "own_study" not in cache:
         titles = {heading_title(b.text) for b in ms.blocks if b.kind is BlockKind.HEADING}
         titles |= {heading_title(t) for b in ms.blocks for t in b.section}

@@ -116,12 +116,12 @@ def verify(ref: Reference, s: Session) -> Verdict:
 
 def verdicts(ms: Manuscript) -> dict[int, Verdict]:
     """Every reference's verdict, looked up once per manuscript (both rules read it)."""
-    cached = ms.metadata.get("_online_verdicts")
+    cached = ms.cache.online.get("verdicts")
     if cached is not None:
         return cached
     s = session(ms.metadata.get("mailto") or None)
     out = {i: verify(ref, s) for i, ref in enumerate(ms.references)}
-    ms.metadata["_online_verdicts"] = out
+    ms.cache.online["verdicts"] = out
     note = session_notice(s)
     if note:
         ms.metadata.setdefault("online_notices", []).append(note)

@@ -4,7 +4,7 @@ Both rules look at the words of a sentence only when the sentence offers the rea
 neither a citation nor a figure (:mod:`refcheck.analysis.evidence`), and only in
 running text: headings, titles, front matter, the reference list and the funding,
 disclosure and acknowledgement sections are never flagged.  The word lists are data
-files in ``rules/lexicons/`` naming their published sources; context checks decide
+files in ``refcheck/rules/lexicons/`` naming their published sources; context checks decide
 what human annotators decide — a proper name ("Key Laboratory"), an enumeration
 ("First, …"), a newly described entity ("a novel binding partner"), a quotation, a
 technical term ("critical care", "significant difference") is not hype.
@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from refcheck.rules import lexicons
-
 from refcheck.analysis.evidence import (
     block_doc,
     block_lemmas,
@@ -34,6 +32,7 @@ from refcheck.analysis.nlp import has_tagger
 from refcheck.model import Block, BlockKind, Finding, Manuscript, Sentence, Severity
 from refcheck.plugins import hookimpl
 from refcheck.rule import Family, Rule
+from refcheck.rules import lexicons
 
 TEXT_KINDS = (BlockKind.PARAGRAPH, BlockKind.ABSTRACT, BlockKind.FOOTNOTE, BlockKind.ENDNOTE)
 # Back matter, by its usual headings.  Words that also head body sections are anchored:
@@ -168,7 +167,7 @@ def block_matches(ms: Manuscript, block: int, matcher: LexiconMatcher) -> list[t
     Sentences take their share by token index (see :meth:`_SentenceContext.matches`);
     matching the whole block again for each sentence made a long paragraph quadratic.
     """
-    cache = ms.metadata.setdefault("_language", {}).setdefault("matches", {})
+    cache = ms.cache.language.setdefault("matches", {})
     key = (id(matcher), block)
     if key not in cache:
         doc = block_doc(ms, block)

@@ -144,8 +144,8 @@ def _surface(title: str, lemmas: Sequence[str], abbreviations: Mapping[str, str]
 
 def evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
     """Computed once per manuscript (both rules ask) and kept in its metadata."""
-    cache = ms.metadata.setdefault("_relevance", {})
-    # dataclasses.replace() shares the metadata dict: the key names the very
+    cache = ms.cache.relevance
+    # dataclasses.replace() shares the analysis cache: the key names the very
     # reference list, citations and scorer this evidence was computed from.
     scorer = get_scorer(dict(options))
     key = ("evidence", tuple(sorted((k, str(v)) for k, v in options.items())), id(ms.references), id(ms.citations),
