@@ -41,6 +41,7 @@ from refcheck.ooxml.namespaces import PKG_REL_NS, XML_SPACE, W
 from refcheck.ooxml.package import (
     STRICT_MARK,
     PackageCopy,
+    PackageLimits,
     parse_part,
     rels_name,
     resolve_target,
@@ -50,6 +51,7 @@ from refcheck.ooxml.runs import ParagraphRuns
 from refcheck.ooxml.text import is_run_props, run_child_text
 from refcheck.outputs import ZIP_MARK, atomic_write, check_output, default_output, mark_output
 from refcheck.reporters import criticmarkup
+from refcheck.textformat import decode_file
 
 TEXT_FORMATS = ("text", "markdown")
 def blocking_rules() -> list[str]:
@@ -211,7 +213,7 @@ def plan_renumbering(ms: Manuscript, config: Config | None = None) -> Plan:
 
 def renumber_text(data: bytes, ms: Manuscript, plan: Plan) -> bytes:
     """Apply ``plan`` to the file bytes; line endings, encoding and BOM kept."""
-    text, encoding, bom = criticmarkup.decode_file(data)
+    text, encoding, bom = decode_file(data)
     starts = criticmarkup.line_starts(text)
     blocks = ms.blocks
 
@@ -306,24 +308,25 @@ def _stories(pkg: PackageCopy, main: str, doc: etree._Element, src: Path) -> dic
     stories = {}
     rels_data = pkg.get(rels_name(main))
     if rels_data:
-        for rel in parse_part(rels_data, rels_name(main), src).iter(f"{{{PKG_REL_NS}}}Relationship"):
+        for rel in parse_part(rels_data, rels_name(main), src, "renumber").iter(f"{{{PKG_REL_NS}}}Relationship"):
             for container in ("footnotes", "endnotes"):
                 if (rel.get("Type") or "").endswith("/" + container) and rel.get("TargetMode") != "External":
                     name = resolve_target(main, rel.get("Target") or "")
                     data = pkg.get(name)
                     if data:
-                        stories[container] = (name, data, parse_part(data, name, src))
+                        stories[container] = (name, data, parse_part(data, name, src, "renumber"))
     return stories
 
 
-def renumber_docx(src: Path, out: Path, ms: Manuscript, plan: Plan) -> None:
-    """Apply ``plan`` to the package at ``src`` and write it to ``out``."""
-    pkg = PackageCopy(src)
+def renumber_docx(src: Path, out: Path, ms: Manuscript, plan: Plan, pkg: PackageCopy | None = None) -> None:
+    """Apply ``plan`` to the package at ``src`` (``pkg``: its copy from the bytes the
+    reader checked; without it ``src`` is read once, bounded) and write it to ``out``."""
+    pkg = pkg if pkg is not None else PackageCopy(src, action="renumber")
     main = pkg.main_part()
     main_data = pkg.get(main)
     if main_data is None or STRICT_MARK in main_data[:4000]:
         raise _refuse(ms, "the main document part is missing or Strict Open XML")
-    doc = parse_part(main_data, main, src)
+    doc = parse_part(main_data, main, src, "renumber")
     body = doc.find(W + "body")
     if body is None:
         raise _refuse(ms, "the document has no body")
@@ -414,8 +417,10 @@ def renumber_file(
     ms = read_manuscript(path, config)
     plan = plan_renumbering(ms, config)
     target = check_output(path, Path(output) if output else default_output(path, "renumbered"), force)
+    if ms.raw is None:
+        raise _refuse(ms, f"the {ms.format} reader kept no copy of the bytes it checked")
     if ms.format in TEXT_FORMATS:
-        new = renumber_text(path.read_bytes(), ms, plan)
+        new = renumber_text(ms.raw, ms, plan)
 
         def write_text(tmp: Path) -> None:
             tmp.write_bytes(new)
@@ -423,5 +428,8 @@ def renumber_file(
 
         atomic_write(target, write_text)
     else:
-        atomic_write(target, lambda tmp: renumber_docx(path, tmp, ms, plan))
+        # The copy is made from the bytes the reader checked, and every entry is
+        # inflated and checked before the output is touched.
+        pkg = PackageCopy(path, ms.raw, PackageLimits.from_config(config.as_dict()), action="renumber")
+        atomic_write(target, lambda tmp: renumber_docx(path, tmp, ms, plan, pkg))
     return target, plan.mapping

@@ -15,23 +15,12 @@ from collections.abc import Sequence
 
 from refcheck.model import Block, SourceMap
 from refcheck.reporters.common import Note  # noqa: F401 - re-exported for callers
-from refcheck.textformat import front_matter_lines
+from refcheck.textformat import decode_file, front_matter_lines
 
 _BOM = "\ufeff"
 _MARKUP = re.compile(r"\{>>.*?<<\}|\{==|==\}", re.S)
 
 
-def decode_file(data: bytes) -> tuple[str, str, bool]:
-    """Decode like :func:`refcheck.readers.text.decode_text`, but keep line endings:
-    ``(text, encoding, had BOM)``.  Public because ``refcheck fix`` rewrites text
-    files through the same decoding, so its offsets are this writer's."""
-    bom = data.startswith(b"\xef\xbb\xbf")
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return data.decode(encoding), encoding, bom
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes everything")  # pragma: no cover
 
 
 def line_starts(text: str) -> list[int]:

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from refcheck.locations import split_locator
 from refcheck.model import InputError, Manuscript
 from refcheck.reporters.common import Note
+from refcheck.textformat import decode_file
 
 BEGIN = "%% refcheck: margin notes (begin)"
 END = "%% refcheck: margin notes (end)"
@@ -61,14 +62,6 @@ def strip_notes(text: str) -> str:
     return _NOTE.sub("", _PREAMBLE.sub("", text, count=1))
 
 
-def _decode(data: bytes) -> tuple[str, str, bool]:
-    bom = data.startswith(b"\xef\xbb\xbf")
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return data.decode(encoding), encoding, bom
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes everything")  # pragma: no cover
 
 
 def _main_offset(ms: Manuscript, file: int, offset: int) -> int:
@@ -99,7 +92,7 @@ def _position(ms: Manuscript, note: Note) -> tuple[int, int, int]:
 
 def annotate_latex(data: bytes, ms: Manuscript, notes: Sequence[Note], sources: dict[int, str] | None = None) -> bytes:
     """The main file's bytes with a margin note per ``Note`` and the macro's definition."""
-    text, encoding, bom = _decode(data)
+    text, encoding, bom = decode_file(data)
     if "\\refchecknote" in text or BEGIN in text:
         raise InputError(ms.path, "already holds refcheck margin notes; annotate the original, not an annotated copy")
     # The reader's offsets are in the text with line endings made "\n"; map through lines.
