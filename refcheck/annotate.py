@@ -23,6 +23,7 @@ from pathlib import Path
 from refcheck.config import Config
 from refcheck.engine import FileResult, check_file
 from refcheck.model import Block, BlockKind, Finding, InputError, Manuscript
+from refcheck.ooxml.package import PackageCopy, PackageLimits
 from refcheck.outputs import atomic_write, check_output, default_output
 from refcheck.reporters import criticmarkup, docx_comments
 
@@ -296,16 +297,27 @@ def annotate_result(
     target = check_output(path, Path(output) if output else default_output(path), force)
     notes = build_notes(ms, commented(result, config), summary)
     if ms.format in TEXT_FORMATS:
-        data = path.read_bytes()
-        annotated, _count = criticmarkup.annotate_text(data, ms.blocks, notes)
+        annotated, _count = criticmarkup.annotate_text(checked_bytes(ms), ms.blocks, notes)
         return atomic_write(target, annotated)
     if ms.format == "docx":
-        return atomic_write(target, lambda tmp: docx_comments.annotate_docx(path, tmp, ms.blocks, notes))
+        pkg = PackageCopy(path, checked_bytes(ms), PackageLimits.from_config((config or Config()).as_dict()))
+        return atomic_write(target, lambda tmp: docx_comments.annotate_docx(path, tmp, ms.blocks, notes, pkg))
     if ms.format == "latex":  # margin notes in the main file; see refcheck.reporters.latex_notes
         from refcheck.reporters.latex_notes import annotate_latex
 
-        return atomic_write(target, annotate_latex(path.read_bytes(), ms, notes))
+        return atomic_write(target, annotate_latex(checked_bytes(ms), ms, notes))
     raise InputError(result.path, f"annotation is for DOCX and text/Markdown files, not {ms.format}")
+
+
+def checked_bytes(ms: Manuscript) -> bytes:
+    """The bytes the reader read and checked, which the copy is written from.
+
+    Why not the file again: between ``check`` and the write the file could be
+    swapped for a bomb or grow past the limits; a second read would escape both
+    the limits and the promise that the comments belong to the text they are on."""
+    if ms.raw is None:
+        raise InputError(ms.path, f"cannot annotate: the {ms.format} reader kept no copy of the bytes it checked")
+    return ms.raw
 
 
 def annotate_file(

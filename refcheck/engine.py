@@ -48,7 +48,8 @@ class FileResult:
             return []
         meta = self.manuscript.metadata
         return (list(meta.get("notices", [])) + list(meta.get("online_notices", []))  # online: refcheck/rules/verification.py
-                + list(meta.get("limit_notices", [])))  # a pathological file's capped citations or findings
+                + list(meta.get("limit_notices", []))  # a pathological file's capped citations or findings
+                + list(meta.get("input_notices", [])))  # how a text file was decoded, when it was a guess
 
 
 def read_manuscript(path: str | os.PathLike[str], config: Config | None = None) -> Manuscript:

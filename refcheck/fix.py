@@ -51,7 +51,7 @@ from refcheck.ooxml.runs import ParagraphRuns
 from refcheck.ooxml.text import is_run_props, run_child_text
 from refcheck.outputs import ZIP_MARK, atomic_write, check_output, default_output, mark_output
 from refcheck.reporters import criticmarkup
-from refcheck.textformat import decode_file
+from refcheck.textformat import decode_file, encode_source
 
 TEXT_FORMATS = ("text", "markdown")
 def blocking_rules() -> list[str]:
@@ -213,7 +213,8 @@ def plan_renumbering(ms: Manuscript, config: Config | None = None) -> Plan:
 
 def renumber_text(data: bytes, ms: Manuscript, plan: Plan) -> bytes:
     """Apply ``plan`` to the file bytes; line endings, encoding and BOM kept."""
-    text, encoding, bom = decode_file(data)
+    decoded = decode_file(data)
+    text = decoded.text
     starts = criticmarkup.line_starts(text)
     blocks = ms.blocks
 
@@ -258,12 +259,12 @@ def renumber_text(data: bytes, ms: Manuscript, plan: Plan) -> bytes:
         pos = b
     out.append(text[pos:])
     result = "".join(out)
-    if encoding == "utf-8-sig":
-        return ("\ufeff" if bom else "").encode("utf-8") + result.encode("utf-8")
-    try:
-        return result.encode(encoding)
-    except UnicodeEncodeError:  # latin-1 has no en dash: ranges get a hyphen
-        return result.replace("–", "-").encode(encoding, errors="replace")
+    if decoded.encoding in ("cp1252", "latin-1"):
+        try:
+            result.encode(decoded.encoding)
+        except UnicodeEncodeError:  # latin-1 has no en dash: ranges get a hyphen
+            result = result.replace("–", "-")
+    return encode_source(result, decoded)
 
 
 # ---------------------------------------------------------------------------

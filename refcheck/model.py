@@ -221,6 +221,11 @@ class Manuscript:
     title: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict, compare=False)
     cache: AnalysisCache = field(default_factory=AnalysisCache, compare=False, repr=False)
+    #: The file's bytes exactly as the reader read them (within the limits), or None
+    #: for a reader that does not keep them.  Why: ``annotate`` and ``fix`` write
+    #: their copy from these bytes, so what is written is what was checked — the
+    #: file is never opened a second time, when it could have been swapped or grown.
+    raw: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def word_count(self) -> int:

@@ -25,20 +25,6 @@ def front_matter_lines(text: str) -> int:
     return 0
 
 
-def decode_file(data: bytes) -> tuple[str, str, bool]:
-    """Decode like :func:`refcheck.readers.text.decode_text`, but keep line endings:
-    ``(text, encoding, had BOM)``.  The writers that rewrite a text file (CriticMarkup,
-    LaTeX notes, ``refcheck fix``) decode through this one function, so their offsets
-    agree with one another."""
-    bom = data.startswith(b"\xef\xbb\xbf")
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return data.decode(encoding), encoding, bom
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes everything")  # pragma: no cover
-
-
 # ---------------------------------------------------------------------------
 # Decoding: one decision for the reader and every writer of text files
 
@@ -72,6 +58,14 @@ class Decoded:
     def readable(self) -> str:
         """The text for reading: each undecodable byte as U+FFFD (one for one)."""
         return _ESCAPED.sub("\ufffd", self.text) if self.encoding == "utf-8-sig" and self.notice else self.text
+
+
+def decode_file(data: bytes) -> Decoded:
+    """Decode a text file for a writer that rewrites it (CriticMarkup, LaTeX notes,
+    ``refcheck fix``): :func:`decode_source`, line endings kept.  The writers decode
+    through this one function and the reader through :func:`decode_source`, so
+    their offsets agree; :func:`encode_source` writes the result back."""
+    return decode_source(data)
 
 
 def decode_source(data: bytes) -> Decoded:

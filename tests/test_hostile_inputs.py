@@ -9,12 +9,17 @@ the URL points at a listening socket on 127.0.0.1 that records any connection.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
+import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,14 +40,15 @@ class Run:
     max_rss_mb: float
 
 
-def run_check(path: Path, *extra: str, cwd: Path | None = None, guard: float = HANG_GUARD_S) -> Run:
-    """Run ``refcheck check`` and measure that child alone (``os.wait4`` rusage)."""
+def run_check(path: Path, *extra: str, cwd: Path | None = None, guard: float = HANG_GUARD_S,
+              command: tuple[str, ...] = ("check",)) -> Run:
+    """Run ``refcheck check`` (or ``command``) and measure that child alone (``os.wait4`` rusage)."""
     out_dir = path.parent if path.parent.is_dir() else Path("/tmp")
     out, err = out_dir / ".stdout", out_dir / ".stderr"
     start = time.monotonic()
     with open(out, "wb") as fo, open(err, "wb") as fe:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "refcheck.cli", "check", str(path), *extra],
+            [sys.executable, "-m", "refcheck.cli", *command, str(path), *extra],
             stdout=fo, stderr=fe, cwd=cwd or ROOT,
         )
         deadline = start + guard
@@ -435,3 +441,272 @@ def test_file_names_with_control_characters_are_printed_escaped(tmp_path: Path) 
         assert "\x1b" not in stream and "\r" not in stream and "\u202e" not in stream
     assert "ev\\x1b[2Jil\\x0a0 findings.txt:5:" in run.stdout
     assert run.stderr.strip().splitlines() == ["refcheck: error: " + str(tmp_path) + "/empty\\x0d\\u202etxt.docx: empty file"]
+
+
+# --- issue 18: what only the writers (annotate, fix) read ---------------------------
+
+WRITERS = {"annotate": ("annotate",), "fix": ("fix", "--renumber")}
+
+
+def example_copy(tmp: Path, name: str, extra: tuple[tuple[str, bytes], ...] = (),
+                 edit: dict[str, bytes] | None = None, rename: Callable[[str], str] | None = None) -> Path:
+    """The example DOCX re-zipped: parts replaced (``edit``), renamed, or added (``extra``,
+    duplicates allowed)."""
+    path = tmp / name
+    with zipfile.ZipFile(EXAMPLE_FILES["docx"]) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicates we mean to write
+        for info in src.infolist():
+            data = (edit or {}).get(info.filename, src.read(info))
+            dst.writestr(rename(info.filename) if rename else info.filename, data)
+        for entry, data in extra:
+            dst.writestr(entry, data)
+    return path
+
+
+def _set_flag(data: bytearray, info: zipfile.ZipInfo, bit: int) -> None:
+    """Set a general-purpose flag bit in an entry's local and central headers."""
+    data[info.header_offset + 6] |= bit
+    name = info.filename.encode()
+    at = data.find(b"PK\x01\x02")
+    while at >= 0:
+        length = struct.unpack("<H", data[at + 28: at + 30])[0]
+        if bytes(data[at + 46: at + 46 + length]) == name:
+            data[at + 8] |= bit
+        at = data.find(b"PK\x01\x02", at + 4)
+
+
+def damaged_part(tmp: Path, kind: str) -> Path:
+    """The example with a media part ``check`` never inflates: its deflate stream
+    garbled, or flagged as encrypted."""
+    path = example_copy(tmp, f"{kind}.docx", extra=(("word/media/unused.bin", bytes(range(256)) * 40),))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("word/media/unused.bin")
+    if kind == "corrupt":
+        start = info.header_offset + 30 + len(info.filename.encode())
+        data[start: start + 8] = b"\xff" * 8
+    else:
+        _set_flag(data, info, 0x1)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def assert_nothing_written(folder: Path, before: set[str]) -> None:
+    """No output and no temporary file left beside the input."""
+    assert {p.name for p in folder.iterdir()} - {".stdout", ".stderr"} == before
+
+
+@pytest.mark.parametrize("command", sorted(WRITERS))
+@pytest.mark.parametrize("kind", ["corrupt", "encrypted"])
+def test_writers_refuse_a_damaged_part_check_never_reads(kind: str, command: str, tmp_path: Path) -> None:
+    """A part only the byte-for-byte copy inflates was an internal error (zlib.error,
+    RuntimeError); it is the one-line bad-input error, and nothing is written."""
+    path = damaged_part(tmp_path, kind)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    before = {p.name for p in tmp_path.iterdir()}
+    out = tmp_path / f"out-{command}.docx"
+    run = run_check(path, "-o", str(out), command=WRITERS[command])
+    assert_refused(run, path, "corrupt ZIP entry word/media/unused.bin" if kind == "corrupt"
+                   else "word/media/unused.bin is encrypted")
+    assert not out.exists()
+    assert_nothing_written(tmp_path, before)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+_DTD = b'<!DOCTYPE x [<!ENTITY xxe "application/xml">]>\n'
+
+
+def _with_dtd(part: bytes) -> bytes:
+    """``part`` with an internal DTD declaring an entity, and the entity used once."""
+    head, _, rest = part.partition(b"?>")
+    rest = rest.replace(b'ContentType="application/xml"', b'ContentType="&xxe;"', 1)
+    return head + b"?>\n" + _DTD + rest
+
+
+def _comments_with_dtd() -> dict[str, bytes]:
+    """An existing comments part with a DTD and an entity in a comment, related and typed."""
+    comments = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + _DTD +
+                f'<w:comments xmlns:w="{W_NS}"><w:comment w:id="0" w:author="Ed"><w:p><w:r>'
+                '<w:t>&xxe;</w:t></w:r></w:p></w:comment></w:comments>'.encode())
+    with zipfile.ZipFile(EXAMPLE_FILES["docx"]) as zf:
+        rels = zf.read("word/_rels/document.xml.rels")
+        types = zf.read("[Content_Types].xml")
+    rel = (b'<Relationship Id="rIdX9" Target="comments.xml" Type="http://schemas.openxmlformats.org/'
+           b'officeDocument/2006/relationships/comments"/></Relationships>')
+    override = (b'<Override PartName="/word/comments.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"/></Types>')
+    return {"word/_rels/document.xml.rels": rels.replace(b"</Relationships>", rel),
+            "[Content_Types].xml": types.replace(b"</Types>", override), "word/comments.xml": comments}
+
+
+@pytest.mark.parametrize("command", sorted(WRITERS))
+@pytest.mark.parametrize("part", ["[Content_Types].xml", "word/comments.xml"])
+def test_writers_refuse_a_dtd_in_a_part_they_parse(part: str, command: str, tmp_path: Path) -> None:
+    """[Content_Types].xml is read by neither check nor fix (fix copies it as it is),
+    an existing comments part by all three.  A DTD in either is refused in one line:
+    the annotated copy had carried ``&xxe;`` with no DTD (not well-formed), and fix's
+    copy would carry the DTD on."""
+    if part == "word/comments.xml":
+        edits = _comments_with_dtd()
+        path = example_copy(tmp_path, "dtd.docx", extra=(("word/comments.xml", edits.pop("word/comments.xml")),),
+                            edit=edits)
+    else:
+        with zipfile.ZipFile(EXAMPLE_FILES["docx"]) as zf:
+            path = example_copy(tmp_path, "dtd.docx", edit={part: _with_dtd(zf.read(part))})
+    before = {p.name for p in tmp_path.iterdir()}
+    out = tmp_path / "out.docx"
+    line = assert_refused(run_check(path, "-o", str(out), command=WRITERS[command]), path, "DTD")
+    assert part in line
+    assert not out.exists()
+    assert_nothing_written(tmp_path, before)
+
+
+def test_duplicate_entry_names_refused(tmp_path: Path) -> None:
+    """Two word/document.xml entries: which one a reader takes is arbitrary, so what
+    was checked need not be what Word shows.  Refused by check and by annotate, one
+    line, no UserWarning."""
+    path = example_copy(tmp_path, "twice.docx", extra=(("word/document.xml", body(para("Another text."))),))
+    for command in (("check",), ("annotate",)):
+        run = run_check(path, command=command)
+        line = assert_refused(run, path, "two ZIP entries named word/document.xml")
+        assert "Warning" not in run.stderr, line
+    case_folded = example_copy(tmp_path, "case.docx", extra=(("Word/Document.XML", body(para("Hidden."))),))
+    assert_refused(run_check(case_folded), case_folded, "two ZIP entries")
+
+
+@pytest.mark.parametrize("name", ["../../evil.txt", "word/../../evil.xml", "C:/evil.xml", "word/a\x1bb.xml"])
+def test_unsafe_entry_names_refused(name: str, tmp_path: Path) -> None:
+    """An entry that climbs out of the package, names a drive or hides a control
+    character: refused by check and annotate alike, so no copy carries it."""
+    path = example_copy(tmp_path, "unsafe.docx", extra=((name, b"<x/>"),))
+    before = {p.name for p in tmp_path.iterdir()}
+    for command in (("check",), ("annotate",)):
+        assert_refused(run_check(path, command=command), path, "refused")
+    assert_nothing_written(tmp_path, before)
+
+
+def test_absolute_entry_names_are_written_relative(tmp_path: Path) -> None:
+    """Leading '/' names (some writers make them) are read as before, but the
+    annotated copy names every entry, old and new, relative and inside the package."""
+    from refcheck.annotate import annotate_file
+
+    path = example_copy(tmp_path, "absolute.docx", rename=lambda n: "/" + n)
+    out, result = annotate_file(path, tmp_path / "out.docx")
+    assert result.findings
+    with zipfile.ZipFile(out) as zf:
+        names = zf.namelist()
+        assert zf.testzip() is None
+    assert "word/comments.xml" in names and "word/document.xml" in names
+    assert not [n for n in names if n.startswith(("/", "\\")) or ".." in n.split("/")], names
+
+
+def test_annotate_and_fix_write_the_bytes_check_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file swapped after it was checked (for a ZIP bomb, or garbage) does not reach
+    the copy: annotate and fix write from the bytes the reader read and checked."""
+    import refcheck.fix
+    from refcheck.annotate import annotate_result
+    from refcheck.engine import check_file
+    from refcheck.reporters.criticmarkup import strip_criticmarkup
+
+    for form in ("docx", "txt"):
+        path = tmp_path / f"paper.{form}"
+        original = EXAMPLE_FILES[form].read_bytes()
+        path.write_bytes(original)
+        result = check_file(path)
+        path.write_bytes(b"PK\x03\x04 swapped for something else" if form == "docx" else b"\x00" * 100)
+        out = annotate_result(result, output=tmp_path / f"annotated.{form}")
+        if form == "txt":
+            assert strip_criticmarkup(out.read_text(encoding="utf-8")).encode() == original
+        else:
+            with zipfile.ZipFile(out) as new, zipfile.ZipFile(EXAMPLE_FILES["docx"]) as old:
+                assert new.read("word/styles.xml") == old.read("word/styles.xml")
+                assert b"w:commentReference" in new.read("word/document.xml")
+
+        # fix: swap the file between the read and the write
+        path.write_bytes(original)
+        plan = refcheck.fix.plan_renumbering
+
+        def swap_then_plan(ms, config=None, path=path, plan=plan):  # noqa: ANN001, ANN202
+            path.write_bytes(b"swapped")  # after the one read, before the write
+            return plan(ms, config)
+
+        monkeypatch.setattr(refcheck.fix, "plan_renumbering", swap_then_plan)
+        target, mapping = refcheck.fix.renumber_file(path, tmp_path / f"renumbered.{form}")
+        monkeypatch.setattr(refcheck.fix, "plan_renumbering", plan)
+        assert mapping and target.stat().st_size > 1000
+        if form == "docx":
+            with zipfile.ZipFile(target) as zf:
+                assert zf.testzip() is None
+
+
+# --- issue 18: text files: NUL anywhere, UTF-16, invalid UTF-8 ----------------------
+
+
+def test_nul_bytes_after_the_first_64_kib_are_binary(tmp_path: Path) -> None:
+    path = tmp_path / "tail.txt"
+    text = EXAMPLE_FILES["txt"].read_bytes()
+    path.write_bytes(text * (70_000 // len(text) + 1) + b"\x00\x01\x02binary tail")
+    assert_refused(run_check(path), path, "binary data, not text (NUL bytes found)")
+
+
+def _findings(run: Run) -> list[tuple[str, int, int]]:
+    return [(f["code"], f["line"], f["column"]) for f in json.loads(run.stdout)["files"][0]["findings"]]
+
+
+def test_utf16_and_damaged_utf8_are_read_and_annotated_byte_for_byte(tmp_path: Path) -> None:
+    """A UTF-16 file with a BOM is text, not binary; a UTF-8 file with two stray bytes
+    is read as UTF-8 (not mojibake) with one notice; a Windows-1252 file is read with
+    one notice.  Each gives the clean file's findings, and its annotated copy is the
+    input byte for byte once the markup is removed."""
+    from refcheck.annotate import annotate_file
+    from refcheck.reporters.criticmarkup import strip_criticmarkup
+    from refcheck.textformat import decode_source, encode_source
+
+    clean = EXAMPLE_FILES["txt"].read_bytes()
+    cut = clean.index(b"\n\n", 500)
+    forms = {
+        "utf16.txt": (b"\xff\xfe" + clean.decode("utf-8").encode("utf-16-le"), None),
+        "stray.txt": (clean[:cut] + b" \xff\xfe stray" + clean[cut:], "2 bytes are not valid UTF-8 (first on line"),
+        "legacy.txt": (clean.decode("utf-8").encode("cp1252", "replace"), "is not UTF-8; read as Windows-1252"),
+    }
+    reference = tmp_path / "clean.txt"  # run_check writes its streams beside the file
+    reference.write_bytes(clean)
+    expected = _findings(run_check(reference, "--format", "json"))
+    for name, (data, notice) in forms.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        run = run_check(path, "--format", "json")
+        assert run.code == 1, run.stderr
+        assert_bounded(run)
+        assert _findings(run) == expected, name
+        notes = run.stderr.strip().splitlines()
+        if notice:  # said once, naming the file
+            assert len(notes) == 1 and notes[0].startswith(f"refcheck: {path}: ") and notice in notes[0], notes
+        else:
+            assert notes == [], notes
+        out, _ = annotate_file(path, tmp_path / f"annotated-{name}")
+        written = decode_source(out.read_bytes())
+        assert encode_source(strip_criticmarkup(written.text), written) == data, name
+
+
+def test_reference_labels_past_9999_keep_their_numbers(tmp_path: Path) -> None:
+    """Entries 10,000 and on were read without a number (and fix refused); five-digit
+    labels are read, while a five-digit number in a short manuscript is still no citation."""
+    from refcheck.engine import read_manuscript
+
+    n = 10_050
+    lines = ["A long review", "", "Introduction", "", f"Many studies exist [1], [9999], [10000] and [{n}].", "",
+             "References", ""]
+    lines += [f"[{k}] Author{k} A. Study number {k} of things. J Things. 2020;{k}:1-2." for k in range(1, n + 1)]
+    path = tmp_path / "long.txt"
+    path.write_text("\n".join(lines) + "\n")
+    ms = read_manuscript(path)
+    assert len(ms.references) == n
+    assert all(r.number == k for k, r in enumerate(ms.references, start=1))
+    assert [c.numbers for c in ms.citations] == [(1,), (9999,), (10000,), (n,)]
+
+    short = tmp_path / "short.txt"
+    short.write_text("A title\n\nIntroduction\n\nWe sampled [12345] people [1].\n\nReferences\n\n"
+                     "[1] Smith J. Outcomes. J Things. 2020;1:1-2.\n")
+    assert [c.numbers for c in read_manuscript(short).citations] == [(1,)]

@@ -17,11 +17,15 @@ from itertools import islice
 from refcheck.model import Block, BlockKind, Citation
 
 DASHES = "-–—‐‑−"
-_NUM_ITEM = rf"\d{{1,4}}(?:\s*[{DASHES}]\s*\d{{1,4}})?"
+# Up to five digits: a reference list may run past 9,999 entries (a 20,000-entry
+# list was read with entries 10,000+ unnumbered); a five-digit number counts only in
+# a list that long (:data:`LONG_NUMBER`), so "[12345]" in a normal manuscript is
+# not a citation, as before.
+_NUM_ITEM = rf"\d{{1,5}}(?:\s*[{DASHES}]\s*\d{{1,5}})?"
 _NUM_LIST = rf"{_NUM_ITEM}(?:\s*[,;]\s*{_NUM_ITEM})*"
 BRACKETED = re.compile(rf"\[\s*({_NUM_LIST})\s*\]|\[\s*\]")
 # PLOS writes ranges as two bracketed numbers joined by a dash: "[1]–[3]".
-BRACKET_RANGE = re.compile(rf"\[\s*(\d{{1,4}})\s*\]\s*[{DASHES}]\s*\[\s*(\d{{1,4}})\s*\]")
+BRACKET_RANGE = re.compile(rf"\[\s*(\d{{1,5}})\s*\]\s*[{DASHES}]\s*\[\s*(\d{{1,5}})\s*\]")
 CARET_BRACES = re.compile(rf"\^\{{\s*({_NUM_LIST})\s*\}}|\^({_NUM_LIST})\^")
 PARENTHESISED = re.compile(rf"\(\s*({_NUM_LIST})\s*\)")
 SUPERSCRIPT_RUN = re.compile(rf"^\s*\[?\(?\s*({_NUM_LIST})\s*[\])]?[.,;]?\s*$")
@@ -29,6 +33,8 @@ _UNICODE_SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻˒‒", "0123456789-
 UNICODE_SUPERSCRIPT = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?:[⁻˒,‒–-][⁰¹²³⁴⁵⁶⁷⁸⁹]+)*")
 _UNITS = {"m", "cm", "mm", "km", "µm", "μm", "nm", "kg", "g", "mg", "s", "l", "ml", "dl", "mol"}
 MAX_RANGE = 500
+#: Numbers from here on are citations only when the reference list reaches them.
+LONG_NUMBER = 10_000
 
 _NAME = r"(?:[A-Z][\w'’\-]+|van der [A-Z][\w'’\-]+|de [A-Z][\w'’\-]+)"
 _AUTHORS = rf"{_NAME}(?:\s+(?:and|&)\s+{_NAME}|\s+et\s+al\.?)?"
@@ -308,6 +314,8 @@ class CitationFinder:
                 cit = Citation(block.index, start, end, text[start:end], (), "numeric", superscript, "empty citation")
             else:
                 nl = expand_numbers(spec)
+                if nl.numbers and max(nl.numbers) >= LONG_NUMBER and max(nl.numbers) > self.max_ref:
+                    return  # five digits past the list's end: a quantity, not a citation
                 if not superscript and _looks_like_year(nl.numbers, self.max_ref):
                     return
                 if 0 in nl.numbers:  # "Comments (0)", "[0]": references are numbered from 1

@@ -25,7 +25,9 @@ AFTER_REFERENCES = re.compile(
 ABSTRACT_LABEL = re.compile(r"^\s*(abstract|summary)\s*[:.—–-]\s*", re.I)
 ABSTRACT_HEADING = re.compile(r"^\s*(abstract|summary)\s*$", re.I)
 KEYWORDS_LABEL = re.compile(r"^\s*key\s*-?\s*words?\s*[:.—–-]", re.I)
-REFERENCE_LABEL = re.compile(r"^\s*(?:\[(\d{1,4})\]|(\d{1,4})[.)]\s|\((\d{1,4})\)\s)")
+# Up to five digits: entries 10,000 and on of a long list keep their numbers
+# (99,999 entries is beyond any reference list; six-digit "labels" are data).
+REFERENCE_LABEL = re.compile(r"^\s*(?:\[(\d{1,5})\]|(\d{1,5})[.)]\s|\((\d{1,5})\)\s)")
 _FRONT_NOISE = re.compile(r"(https?://|www\.|issn|doi:|copyright|©|received|accepted|published|online publication)", re.I)
 
 

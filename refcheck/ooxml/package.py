@@ -12,6 +12,10 @@ The rules are:
   again while inflating (a lying directory cannot make us read more);
 * XML is parsed with entity resolution, DTD loading and network access off, and a
   part that declares entities or an external DTD is refused outright;
+* the file is read once, no larger than ``max_unzipped_mb``, and the bytes kept
+  (``Package.data``) for the writers; entry names that climb out of the package
+  (``..``), name a drive or hold control characters, duplicate names (case-folded,
+  as OPC compares them) and encrypted entries are refused from the directory;
 * nothing outside the package is ever opened or fetched.
 
 Every problem surfaces as :class:`refcheck.model.InputError` with a one-line
@@ -27,13 +31,16 @@ works on the ZIP entries rather than python-docx: python-docx re-serialises ever
 part it models, drops parts no relationship reaches and refuses ``.docm``/``.dotx``
 content types, while the writers promise that *nothing else changes* — every entry
 they do not edit is written back byte for byte, in its original order, with its
-original compression.  The package has already been read (and so checked) by the
-reader before a writer copies it.
+original compression.  The copy is made from the bytes the reader read and checked
+(``Manuscript.raw``), never from the file opened again, and every entry is inflated
+and checked before anything is written.
 """
 
 from __future__ import annotations
 
 import copy
+import io
+import os
 import posixpath
 import re
 import zipfile
@@ -41,7 +48,7 @@ import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -134,6 +141,8 @@ class Package:
             if not info.is_dir():
                 self._infos[_normalise(info.filename)] = info
         self._inflated = 0
+        #: The package file's bytes as read (set by :func:`open_package`).
+        self.data: bytes = b""
         self.main_part = self._find_main_part()
 
     # -- context management -------------------------------------------------
@@ -163,28 +172,9 @@ class Package:
         info = self._infos.get(_normalise(name))
         if info is None:
             raise InputError(self.path, f"part {name} is missing")
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            with self._zf.open(info) as fh:
-                while True:
-                    chunk = fh.read(_CHUNK)
-                    if not chunk:
-                        break
-                    size += len(chunk)
-                    self._inflated += len(chunk)
-                    if size > info.file_size or self._inflated > self.limits.max_unzipped_bytes:
-                        raise HostileInputError(
-                            self.path,
-                            f"part {name} inflates beyond its declared size or the "
-                            f"{self.limits.max_unzipped_bytes // _MB} MB limit (ZIP bomb?)",
-                        )
-                    chunks.append(chunk)
-        except InputError:
-            raise
-        except _ZIP_ERRORS as exc:
-            raise InputError(self.path, f"corrupt ZIP entry {name} ({_short(exc)})") from None
-        return b"".join(chunks)
+        data = _inflate(self._zf, info, self.path, self.limits.max_unzipped_bytes - self._inflated)
+        self._inflated += len(data)
+        return data
 
     def get(self, name: str) -> bytes | None:
         """Like :meth:`read` but None for a missing part."""
@@ -265,12 +255,89 @@ def _short(exc: BaseException) -> str:
     return text[:120]
 
 
+def _inflate(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, budget: int) -> bytes:
+    """One entry inflated in chunks, refused as soon as it outgrows its declared size
+    or ``budget`` (what is left of ``max_unzipped_mb``): a lying directory cannot make
+    us inflate more.  Every zipfile/zlib failure (a corrupt stream, a bad CRC, an
+    unsupported method) is the one-line :class:`InputError`."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > info.file_size or size > budget:
+                    raise HostileInputError(
+                        path,
+                        f"part {info.filename} inflates beyond its declared size or the "
+                        "max_unzipped_mb limit (ZIP bomb?)",
+                    )
+                chunks.append(chunk)
+    except InputError:
+        raise
+    except _ZIP_ERRORS as exc:
+        raise InputError(path, f"corrupt ZIP entry {info.filename} ({_short(exc)})") from None
+    return b"".join(chunks)
+
+
+_UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def unsafe_name(name: str) -> str | None:
+    """Why a ZIP entry or part name is unsafe to read or write, or None when it is safe.
+
+    Why refused rather than cleaned: a ``..`` segment, a drive letter or a control
+    character is in no package Word or any converter writes; it is there to make an
+    unzipper (or our copy, or a tool that unpacks it later) write outside its folder,
+    or to disguise a part.  A leading ``/`` or ``\\`` alone is tolerated and
+    normalised (:func:`_normalise`): some writers produce it, and OPC part names are
+    absolute anyway.
+    """
+    if _UNSAFE_CHARS.search(name):
+        return "holds a control character"
+    parts = name.replace("\\", "/").split("/")
+    if ".." in parts:
+        return "climbs out of the package ('..')"
+    if re.match(r"^[A-Za-z]:", name) or name.replace("\\", "/").startswith("//"):
+        return "is an absolute path"
+    return None
+
+
+def _check_names(path: str, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse unsafe, duplicate and encrypted entries from the ZIP directory alone.
+
+    Why here, for reading too: two entries with one (case-folded) name mean that which
+    copy is read — by refcheck, Word or the next tool — is arbitrary, so what was
+    checked need not be what an editor sees; an encrypted entry cannot be read or
+    copied, and failing on it only when a writer copies it would be an internal error.
+    """
+    seen: set[str] = set()
+    for info in infos:
+        why = unsafe_name(info.filename)
+        if why:
+            raise HostileInputError(path, f"ZIP entry name {info.filename!r} {why}; refused")
+        if info.flag_bits & 0x1:
+            raise InputError(path, f"ZIP entry {info.filename} is encrypted; refcheck cannot read or copy it")
+        if info.is_dir():
+            continue
+        key = _normalise(info.filename)
+        if key in seen:
+            raise HostileInputError(
+                path, f"has two ZIP entries named {info.filename} (which one a reader takes is arbitrary); refused"
+            )
+        seen.add(key)
+
+
 def _check_directory(path: str, infos: list[zipfile.ZipInfo], limits: PackageLimits) -> None:
     """Refuse bombs from the ZIP directory alone, before inflating a byte."""
     if len(infos) > limits.max_entries:
         raise HostileInputError(
             path, f"has {len(infos)} ZIP entries, more than the limit of {limits.max_entries}"
         )
+    _check_names(path, infos)
     total = 0
     for info in infos:
         total += info.file_size
@@ -290,18 +357,41 @@ def _check_directory(path: str, infos: list[zipfile.ZipInfo], limits: PackageLim
                 )
 
 
-def open_package(path: str | Path, limits: PackageLimits | None = None) -> Package:
-    """Open a DOCX package after checking it is a sane, non-hostile ZIP.
+def read_capped(fh: BinaryIO, cap: int) -> bytes:
+    """At most ``cap`` bytes of ``fh``, in chunks.
 
-    Raises :class:`InputError` for an empty file, an OLE container (encrypted
-    DOCX or legacy .doc), a non-ZIP, a corrupt ZIP, a ZIP without a Word main
-    part, or one whose directory announces a bomb.
+    Why chunks: one ``read(cap)`` allocates ``cap`` bytes up front, so a limit
+    raised to 100 GB would fail with MemoryError on the smallest file."""
+    parts: list[bytes] = []
+    size = 0
+    while size < cap:
+        chunk = fh.read(min(_MB, cap - size))
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
+
+
+def read_package_bytes(path: str | Path, limits: PackageLimits | None = None) -> bytes:
+    """The file's bytes, read once and bounded by ``max_unzipped_mb``.
+
+    Why once: the reader checks these bytes and the writers (annotate, fix) copy
+    these same bytes, so a file swapped or grown between the two cannot slip past
+    the limits.  Why that bound: a package larger than everything it may unzip to
+    carries nothing a manuscript needs.  A file that does not start like a ZIP is
+    judged from its first bytes alone (:func:`_open_zip` names what it is).
     """
     path_str = str(path)
     limits = limits or PackageLimits()
+    cap = limits.max_unzipped_bytes
     try:
         with open(path, "rb") as fh:
             head = fh.read(8)
+            if not head.startswith(_ZIP_MAGICS):
+                return head
+            too_big = os.fstat(fh.fileno()).st_size > cap
+            data = b"" if too_big else head + read_capped(fh, cap + 1 - len(head))
     except FileNotFoundError:
         raise InputError(path_str, "no such file") from None
     except IsADirectoryError:
@@ -310,6 +400,14 @@ def open_package(path: str | Path, limits: PackageLimits | None = None) -> Packa
         raise InputError(path_str, "cannot be read (permission denied)") from None
     except OSError as exc:
         raise InputError(path_str, f"cannot be read ({_short(exc)})") from None
+    if too_big or len(data) > cap:  # the read stops at the cap: a growing file is refused too
+        raise HostileInputError(path_str, f"is larger than the {cap // _MB} MB limit (max_unzipped_mb)")
+    return data
+
+
+def _open_zip(path_str: str, data: bytes, limits: PackageLimits) -> zipfile.ZipFile:
+    """The package's bytes as a checked ZIP: the magic, then the directory's names and sizes."""
+    head = data[:8]
     if not head:
         raise InputError(path_str, "empty file")
     if head.startswith(_OLE_MAGIC[:4]):
@@ -321,16 +419,38 @@ def open_package(path: str | Path, limits: PackageLimits | None = None) -> Packa
     if not head.startswith(_ZIP_MAGICS):
         raise InputError(path_str, "is not a DOCX (ZIP) file")
     try:
-        zf = zipfile.ZipFile(path_str)
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except _ZIP_ERRORS as exc:
         raise InputError(path_str, f"is a corrupt or truncated ZIP file ({_short(exc)})") from None
     try:
-        infos = zf.infolist()
-        _check_directory(path_str, infos, limits)
-        return Package(path_str, zf, limits)
+        _check_directory(path_str, zf.infolist(), limits)
     except BaseException:
         zf.close()
         raise
+    return zf
+
+
+def open_package(path: str | Path, limits: PackageLimits | None = None, data: bytes | None = None) -> Package:
+    """Open a DOCX package after checking it is a sane, non-hostile ZIP.
+
+    ``data`` is the file's bytes when the caller has them; otherwise the file is
+    read once (:func:`read_package_bytes`) and the bytes kept as ``Package.data``.
+    Raises :class:`InputError` for an empty file, an OLE container (encrypted
+    DOCX or legacy .doc), a non-ZIP, a corrupt ZIP, a ZIP without a Word main
+    part, unsafe, duplicate or encrypted entries, or a directory that announces a bomb.
+    """
+    path_str = str(path)
+    limits = limits or PackageLimits()
+    if data is None:
+        data = read_package_bytes(path, limits)
+    zf = _open_zip(path_str, data, limits)
+    try:
+        pkg = Package(path_str, zf, limits)
+    except BaseException:
+        zf.close()
+        raise
+    pkg.data = data
+    return pkg
 
 
 # ---------------------------------------------------------------------------
@@ -418,16 +538,27 @@ EDIT_PARSER = etree.XMLParser(
 )
 
 
-def parse_part(data: bytes, name: str, path: Path) -> etree._Element:
+def parse_part(data: bytes, name: str, path: Path | str, action: str = "annotate") -> etree._Element:
     """Parse a part a writer is going to edit (no Strict mapping, no recovery).
 
     Why not :func:`parse_xml`: a writer must write the part back in its own
     vocabulary and refuses what it cannot rewrite faithfully, with a
-    "cannot annotate" message naming the part."""
+    "cannot annotate" (or ``action``) message naming the part.  Any DTD is refused,
+    not only one with entities: the writer serialises the element tree, which drops
+    the DOCTYPE, so a part using an entity it declared would be written not
+    well-formed — and no part Word writes has a DTD."""
     try:
-        return etree.fromstring(data, EDIT_PARSER)
+        root = etree.fromstring(data, EDIT_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise InputError(str(path), f"cannot annotate: part {name} is not well-formed XML ({exc})") from None
+        if _has_doctype(data):
+            raise HostileInputError(str(path), f"part {name} declares a DTD; refused (XXE / entity bomb)") from None
+        raise InputError(str(path), f"cannot {action}: part {name} is not well-formed XML ({_short(exc)})") from None
+    except (ValueError, MemoryError) as exc:
+        raise InputError(str(path), f"cannot {action}: part {name} cannot be parsed ({_short(exc)})") from None
+    tree = root.getroottree()
+    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype or any(True for _ in root.iter(etree.Entity)):
+        raise HostileInputError(str(path), f"part {name} declares a DTD; refused (XXE / entity bomb)")
+    return root
 
 
 def serialise(root: etree._Element, original: bytes) -> bytes:
@@ -439,21 +570,59 @@ def serialise(root: etree._Element, original: bytes) -> bytes:
     return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8", standalone=standalone)
 
 
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DOCTYPES = (b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
+
+
+def _refuse_doctype(data: bytes, name: str, path: str) -> None:
+    """Refuse an XML part that holds a DTD, whether or not a writer will parse it.
+
+    Why every part: a writer copies the parts it does not edit byte for byte, so a
+    DTD there would reach the annotated copy — an entity bomb or an XXE probe under
+    refcheck's name.  Word never writes a DTD, so none is lost."""
+    if name.lower().endswith(_XML_SUFFIXES) and any(mark in data for mark in _DOCTYPES):
+        raise HostileInputError(path, f"part {name} declares a DTD; refused (XXE / entity bomb)")
+
+
+def _written_name(name: str) -> str:
+    """The name an entry is written under: ``\\`` as ``/`` and no leading ``/``.
+
+    Why: a tolerated absolute name (``/word/document.xml``) read fine, but written
+    back as it was it would tell an unzipper to write at the root of the disk."""
+    clean = name.replace("\\", "/").lstrip("/")
+    return clean or name
+
+
 class PackageCopy:
     """The input package's entries, kept in order, with replacement bytes for edited parts.
 
     Why: the writers' promise that nothing else changes — :meth:`write` copies
     every entry that was not :meth:`put` byte for byte with its original ZIP
-    header and compression, and appends new parts at the end."""
+    header and compression, and appends new parts at the end.  The copy is made
+    from ``data``, the bytes the reader checked (read again, bounded, only when a
+    caller has none), and every entry is inflated and checked here, before anything
+    is written: a corrupt, encrypted, duplicate or unsafely named entry the reader
+    never needed is the one-line :class:`InputError`, never an internal error."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, data: bytes | None = None, limits: PackageLimits | None = None,
+                 action: str = "annotate"):
         self.path = path
+        self.action = action
+        limits = limits or PackageLimits()
+        if data is None:
+            data = read_package_bytes(path, limits)
+        zf = _open_zip(str(path), data, limits)
         try:
-            with zipfile.ZipFile(path) as zf:
-                self.infos = list(zf.infolist())
-                self.data = {i.filename: b"" if i.is_dir() else zf.read(i) for i in self.infos}
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError) as exc:
-            raise InputError(str(path), f"cannot annotate: corrupt ZIP package ({exc})") from None
+            self.infos = list(zf.infolist())
+            self.data: dict[str, bytes] = {}
+            budget = limits.max_unzipped_bytes
+            for info in self.infos:
+                entry = b"" if info.is_dir() else _inflate(zf, info, str(path), budget)
+                budget -= len(entry)
+                _refuse_doctype(entry, info.filename, str(path))
+                self.data[info.filename] = entry
+        finally:
+            zf.close()
         self.by_norm = {_normalise(i.filename): i.filename for i in self.infos}
         self.changed: dict[str, bytes] = {}
         self.added: dict[str, bytes] = {}
@@ -461,15 +630,19 @@ class PackageCopy:
     def get(self, name: str) -> bytes | None:
         """A part's bytes (as found, case-insensitively, or as added); None when missing."""
         real = self.by_norm.get(_normalise(name))
-        return self.data[real] if real else self.added.get(name)
+        return self.data[real] if real else self.added.get(_written_name(name))
 
     def put(self, name: str, data: bytes) -> None:
-        """Replace an existing part's bytes, or add a new part."""
+        """Replace an existing part's bytes, or add a new part (under a safe name only:
+        a relationship cannot make a writer add a part outside the package)."""
         real = self.by_norm.get(_normalise(name))
         if real:
             self.changed[real] = data
-        else:
-            self.added[name] = data
+            return
+        why = unsafe_name(name)
+        if why:
+            raise HostileInputError(str(self.path), f"cannot {self.action}: new part name {name!r} {why}")
+        self.added[_written_name(name)] = data
 
     def write(self, out: Path) -> None:
         """Write the copy to ``out``: the original entries in order, then the added ones."""
@@ -477,6 +650,7 @@ class PackageCopy:
             for info in self.infos:
                 data = self.changed.get(info.filename, self.data[info.filename])
                 new = copy.copy(info)
+                new.filename = _written_name(info.filename)
                 zf.writestr(new, data, compress_type=info.compress_type)
             for name, data in self.added.items():
                 zf.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
@@ -486,7 +660,7 @@ class PackageCopy:
         (``word/document.xml`` when there is none)."""
         rels = self.get("_rels/.rels")
         if rels:
-            for rel in parse_part(rels, "_rels/.rels", self.path).iter(f"{{{PKG_REL_NS}}}Relationship"):
+            for rel in parse_part(rels, "_rels/.rels", self.path, self.action).iter(f"{{{PKG_REL_NS}}}Relationship"):
                 if (rel.get("Type") or "").endswith("/officeDocument") and rel.get("TargetMode") != "External":
                     name = resolve_target("", rel.get("Target") or "")
                     if self.get(name) is not None:

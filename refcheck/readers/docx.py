@@ -373,6 +373,7 @@ def read_docx(path: str | Path, config: Mapping[str, Any] | None = None) -> Manu
                 if notes is not None:
                     _read_story(container, notes, ctx, kind)
             metadata: dict[str, Any] = {"core": _core_properties(pkg), "main_part": main}
+            raw = pkg.data  # what annotate and fix copy: the bytes checked here
             # The comments already there, with their ranges: "refcheck: ignore" ones
             # suppress findings (refcheck.suppress).
             comments = _optional_xml(pkg, pkg.related_part(main, "comments"))
@@ -383,7 +384,7 @@ def read_docx(path: str | Path, config: Mapping[str, Any] | None = None) -> Manu
     except (etree.LxmlError, ValueError, KeyError, IndexError, TypeError, AttributeError,
             OSError, RecursionError, MemoryError) as exc:
         raise InputError(path_str, f"cannot be read as DOCX ({type(exc).__name__}: {str(exc)[:100]})") from None
-    return Manuscript(path=path_str, format="docx", blocks=tuple(ctx.blocks), metadata=metadata)
+    return Manuscript(path=path_str, format="docx", blocks=tuple(ctx.blocks), metadata=metadata, raw=raw)
 
 
 @hookimpl

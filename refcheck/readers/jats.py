@@ -41,7 +41,7 @@ _BLOCK_CHILDREN = {"fig", "table-wrap", "list", "disp-quote", "boxed-text", "sup
                    "fig-group", "table-wrap-group", "def-list"}
 # Inline elements whose text is not part of the running text.
 _SKIP_INLINE = {"disp-formula", "inline-formula", "tex-math", "alternatives", "fn"}
-_NUMERIC = re.compile(r"^\s*\[?\s*(\d{1,4})(?:\s*[–—-]\s*(\d{1,4}))?\s*\]?\s*$")
+_NUMERIC = re.compile(r"^\s*\[?\s*(\d{1,5})(?:\s*[–—-]\s*(\d{1,5}))?\s*\]?\s*$")
 _RANGE_GAP = re.compile(r"^\s*[\])]?\s*[–—-]\s*[\[(]?\s*$")
 _LIST_GAP = re.compile(r"^\s*[\])]?\s*[,;]\s*[\[(]?\s*$")
 

@@ -45,7 +45,7 @@ from refcheck.locations import encode_locator
 from refcheck.model import Block, BlockKind, InputError, Manuscript, Segment, SourceMap
 from refcheck.plugins import hookimpl
 from refcheck.readers.bibliography import Bibliography, inside_folder, read_bibliography
-from refcheck.readers.text import decode_text
+from refcheck.readers.text import decode_text, read_bounded
 
 LATEX_SUFFIXES = frozenset({".tex", ".ltx", ".latex"})
 #: Suffixes an ``\\input`` may name and still be prose (a ``.bbl`` is a thebibliography).
@@ -352,15 +352,16 @@ class _Parser:
         self.abstract_depth = 0
         self.chain: list[Path] = []
         self.body_mark: int | None = None  # blocks from here on are the body (after \maketitle)
+        self.raw: bytes | None = None  # the main file's bytes, as read
+        self.notices: list[str] = []  # how a file was decoded, when it was a guess
 
     # -------------------------------------------------------------- files
 
     def _read(self, path: Path, name: str) -> _Source:
-        size = path.stat().st_size
-        if size > self.limit_mb * 1024 * 1024:
-            raise InputError(name, f"text file is {size / 1024 / 1024:.0f} MB, over the {self.limit_mb:g} MB limit "
-                             "(raise [tool.refcheck.limits] max_text_mb to read it)")
-        return _source(name, decode_text(path.read_bytes(), name))
+        data = read_bounded(path, self.limit_mb, name)
+        if self.raw is None:  # the main file: what annotate writes its copy from
+            self.raw = data
+        return _source(name, decode_text(data, name, self.notices))
 
     def _add(self, src: _Source) -> int:
         self.sources.append(src)
@@ -1454,10 +1455,12 @@ def read_latex(path: str, config: dict[str, Any] | None = None) -> Manuscript:
         if bib is not None and parser.biblatex_style is None:
             bib = _bibtex_case_aliases(bib, path, specs, parser.cite_keys + parser.nocite, wanted)
         metadata["bibliography"] = bib
+    if parser.notices:
+        metadata["input_notices"] = parser.notices
     if structured is not None:
         metadata["prepared_structure"] = True
         blocks = structured
-    return Manuscript(path=str(path), format="latex", blocks=tuple(blocks), metadata=metadata)
+    return Manuscript(path=str(path), format="latex", blocks=tuple(blocks), metadata=metadata, raw=parser.raw)
 
 
 def _bibtex_case_aliases(bib: Bibliography, path: Path, specs: list[str], cited: list[str],

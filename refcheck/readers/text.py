@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from refcheck.display import display_name
 from refcheck.limits import DEFAULT_MAX_TEXT_MB
 from refcheck.model import Block, BlockKind, InputError, Manuscript, Segment, SourceMap
+from refcheck.ooxml.package import read_capped
 from refcheck.plugins import hookimpl
 from refcheck.readers.bibliography import read_bibliography
-from refcheck.textformat import front_matter_lines
+from refcheck.textformat import decode_source, front_matter_lines
 
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd"}  # .qmd Quarto, .Rmd R Markdown
 TEXT_SUFFIXES = {".txt", ".text"} | MARKDOWN_SUFFIXES
@@ -27,7 +29,7 @@ TEXT_SUFFIXES = {".txt", ".text"} | MARKDOWN_SUFFIXES
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$")
 _BULLET = re.compile(r"^\s{0,3}[-*+]\s+")
-_LIST_LABEL = re.compile(r"^(?:[-*+]\s+)?(?:\[\d{1,4}\]|\d{1,4}\.)\s")
+_LIST_LABEL = re.compile(r"^(?:[-*+]\s+)?(?:\[\d{1,5}\]|\d{1,5}\.)\s")  # as REFERENCE_LABEL
 _FOOTNOTE_LINE = re.compile(r"^\s*(\^\{?[*†‡§\d]+\}?|[*†‡§])\s*\S")
 _SECTION_NAMES = re.compile(
     r"^(abstract|summary|introduction|background|methods?|materials and methods|results|"
@@ -54,26 +56,35 @@ class _Chunk:
     level: int = 0
 
 
-def decode_text(data: bytes, path: str) -> str:
-    """Decode UTF-8 (with or without BOM), else Windows-1252, else Latin-1.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 
-    Binary data is refused: NUL bytes or many control characters mean this is not a
-    manuscript someone typed, whatever its name says.
+
+def decode_text(data: bytes, path: str, notices: list[str] | None = None) -> str:
+    """Decode as :func:`refcheck.textformat.decode_source` does (a BOM's UTF-8/16/32,
+    else UTF-8, else a stated fallback), with line endings made ``\\n``.
+
+    Binary data is refused: a NUL character anywhere, or many control characters,
+    mean this is not a manuscript someone typed, whatever its name says.  The whole
+    file is judged, not its start, so a binary tail cannot ride on a page of text.
+    What the decoding had to guess is appended to ``notices`` as one line.
     """
     if not data.strip():
         raise InputError(path, "empty file")
-    sample = data[:65536]
-    if b"\x00" in sample:
+    try:
+        decoded = decode_source(data)
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"is marked {exc.encoding.upper()} by its byte-order mark "
+                               "but does not decode as it") from None
+    text = decoded.readable()
+    if "\x00" in text:
         raise InputError(path, "binary data, not text (NUL bytes found)")
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r\f")
-    if controls > max(8, len(text[:65536]) // 100):
+    controls = len(_CONTROLS.findall(text))
+    if controls > max(8, len(text) // 100):
         raise InputError(path, "binary data, not text (control characters found)")
+    if not text.strip():
+        raise InputError(path, "empty file")
+    if decoded.notice and notices is not None:
+        notices.append(f"{display_name(path)}: {decoded.notice}")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -289,7 +300,8 @@ def read_text(path: str, config: dict[str, Any] | None = None, data: bytes | Non
     config = config or {}
     if data is None:
         data = _read_bytes(path, config)
-    text = decode_text(data, path)
+    notices: list[str] = []
+    text = decode_text(data, path, notices)
     n_meta = front_matter_lines(text)
     metadata, spec = _metadata(text, n_meta) if n_meta else ([], None)
     bibliography = read_bibliography(path, spec) if spec else None
@@ -317,21 +329,37 @@ def read_text(path: str, config: dict[str, Any] | None = None, data: bytes | Non
         )
     suffix = Path(path).suffix.lower()
     fmt = "markdown" if suffix in MARKDOWN_SUFFIXES else "text"
-    return Manuscript(path=str(path), format=fmt, blocks=tuple(blocks),
-                      metadata={"bibliography": bibliography} if bibliography else {})
+    meta: dict[str, Any] = {"bibliography": bibliography} if bibliography else {}
+    if notices:  # how the bytes were decoded, when it was a guess (refcheck.engine.FileResult.notices)
+        meta["input_notices"] = notices
+    return Manuscript(path=str(path), format=fmt, blocks=tuple(blocks), metadata=meta, raw=data)
 
 
 def _read_bytes(path: str, config: dict[str, Any]) -> bytes:
     limit_mb = float(config.get("limits", {}).get("max_text_mb", DEFAULT_MAX_TEXT_MB))
-    p = Path(path)
-    size = p.stat().st_size
-    if size > limit_mb * 1024 * 1024:
+    return read_bounded(Path(path), limit_mb, path)
+
+
+def read_bounded(path: Path, limit_mb: float, name: str) -> bytes:
+    """The file's bytes, refused when over ``limit_mb``.
+
+    Why the read itself is bounded, not only the size checked first: a file that
+    grows between the check and the read (or a FIFO, whose size says nothing) must
+    not get past the limit.  The LaTeX reader reads its parts through this too."""
+    limit = int(limit_mb * 1024 * 1024)
+    size = path.stat().st_size
+    data = b""
+    if size <= limit:
+        with path.open("rb") as fh:
+            data = read_capped(fh, limit + 1)
+        size = len(data)
+    if size > limit:
         raise InputError(
-            path,
+            name,
             f"text file is {size / 1024 / 1024:.0f} MB, over the {limit_mb:g} MB limit "
             "(raise [tool.refcheck.limits] max_text_mb to read it)",
         )
-    return p.read_bytes()
+    return data
 
 
 @hookimpl(trylast=True)

@@ -15,9 +15,8 @@ from collections.abc import Sequence
 
 from refcheck.model import Block, SourceMap
 from refcheck.reporters.common import Note  # noqa: F401 - re-exported for callers
-from refcheck.textformat import decode_file, front_matter_lines
+from refcheck.textformat import decode_file, encode_source, front_matter_lines
 
-_BOM = "\ufeff"
 _MARKUP = re.compile(r"\{>>.*?<<\}|\{==|==\}", re.S)
 
 
@@ -73,7 +72,8 @@ def annotate_text(data: bytes, blocks: Sequence[Block], notes: Sequence[Note]) -
     has no file position (all synthetic) becomes a bare comment at its block start,
     or after the YAML metadata block for text that came from it.
     """
-    text, encoding, bom = decode_file(data)
+    decoded = decode_file(data)
+    text = decoded.text
     starts = line_starts(text)
     # A note on text with no file position (the title or abstract of a YAML
     # metadata block) goes at the head of the first text after that block: markup
@@ -111,10 +111,7 @@ def annotate_text(data: bytes, blocks: Sequence[Block], notes: Sequence[Note]) -
         pos = b
     out.append(text[pos:])
     result = "".join(out)
-    if encoding == "utf-8-sig":
-        encoded = (_BOM if bom else "").encode("utf-8") + result.encode("utf-8")
-    else:
-        encoded = result.encode(encoding, errors="replace")
+    encoded = encode_source(result, decoded)
     return encoded, len(placed)
 
 

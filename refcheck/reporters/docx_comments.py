@@ -197,14 +197,16 @@ class _Layout:
     framed: Callable[[etree._Element], bool]
 
 
-def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence[Note]) -> list[str]:
+def annotate_docx(src: Path, out: Path, blocks: Sequence[Block], notes: Sequence[Note],
+                  pkg: PackageCopy | None = None) -> list[str]:
     """Write ``src`` with ``notes`` as comments to ``out`` (a temporary path).
 
-    Earlier refcheck comments are removed first.  Returns the anchored text of
-    each note in order ("" for notes anchored on a stand-in such as a footnote
-    reference mark).
+    ``pkg`` is the copy of the package the reader checked (``annotate`` makes it
+    from ``Manuscript.raw``); without it ``src`` is read once, bounded.  Earlier
+    refcheck comments are removed first.  Returns the anchored text of each note in
+    order ("" for notes anchored on a stand-in such as a footnote reference mark).
     """
-    pkg = PackageCopy(src)
+    pkg = pkg if pkg is not None else PackageCopy(src)
     main, main_data, doc, body = _main_document(pkg)
     comments_name, rels, existed = _comments_part(pkg, main)
     comments = parse_part(pkg.get(comments_name) or b"", comments_name, src) if existed else \

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from refcheck.locations import split_locator
 from refcheck.model import InputError, Manuscript
 from refcheck.reporters.common import Note
-from refcheck.textformat import decode_file
+from refcheck.textformat import decode_file, encode_source
 
 BEGIN = "%% refcheck: margin notes (begin)"
 END = "%% refcheck: margin notes (end)"
@@ -92,7 +92,8 @@ def _position(ms: Manuscript, note: Note) -> tuple[int, int, int]:
 
 def annotate_latex(data: bytes, ms: Manuscript, notes: Sequence[Note], sources: dict[int, str] | None = None) -> bytes:
     """The main file's bytes with a margin note per ``Note`` and the macro's definition."""
-    text, encoding, bom = decode_file(data)
+    decoded = decode_file(data)  # as the reader decoded it, undecodable bytes kept
+    text = decoded.text
     if "\\refchecknote" in text or BEGIN in text:
         raise InputError(ms.path, "already holds refcheck margin notes; annotate the original, not an annotated copy")
     # The reader's offsets are in the text with line endings made "\n"; map through lines.
@@ -141,8 +142,7 @@ def annotate_latex(data: bytes, ms: Manuscript, notes: Sequence[Note], sources: 
     newline = "\r\n" if "\r\n" in text else "\n"
     preamble = PREAMBLE.replace("\n", newline) if newline != "\n" else PREAMBLE
     out = out[:head_raw] + preamble + out[head_raw:]
-    encoded = out.encode("utf-8" if encoding == "utf-8-sig" else encoding)
-    return (b"\xef\xbb\xbf" if bom else b"") + encoded
+    return encode_source(out, decoded)
 
 
 def note_count(text: str) -> int:
