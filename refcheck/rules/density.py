@@ -385,6 +385,26 @@ _URL = re.compile(r"\bhttps?://|\bwww\.\w|\bdoi:\s*10\.", re.I)
 # A named source with its citation lost: "Smith et al. showed", "Smith and Jones (2004)".
 _NAMED_AUTHORS = re.compile(r"\b[A-Z][\w'’-]+\s+et\s+al\b|\b[A-Z][\w'’-]+\s+(?:and|&)\s+[A-Z][\w'’-]+\s+\(\d{4}"
                             r"|\b[A-Z][\w'’-]+\s+and\s+(?:colleagues|co-?workers|co-?authors|collaborators)\b")
+# The literature named without its sources: "previous clinical studies", "several
+# investigators", "a body of evidence", "one of the very first papers", "was published".
+# Looser than RC401's attribution (no reporting verb needed): it only tells RC402 that a
+# section already short of citations speaks of sources it does not give.
+# Only words that place the work in the past: "multiple researchers", "independent
+# studies", "some authors" may be the people or the studies a model is about.
+_PAST_MARKERS = frozenset(["previous", "prior", "earlier", "past", "published", "existing", "early"])
+_LITERATURE_NOUNS = (r"(?:studies|reports|papers|publications|investigators|researchers|authors|trials|surveys|"
+                     r"analyses|experiments|reviews|efforts|investigations|literature)")
+_LITERATURE_MENTION = re.compile(
+    rf"\b(?:{'|'.join(sorted(_PAST_MARKERS))})\s+(?:[a-z][\w-]*\s+)?{_LITERATURE_NOUNS}\b"
+    r"|\b(?:a|the)\s+(?:(?:growing|large|substantial|considerable|increasing|solid)\s+)?body\s+of\s+"
+    r"(?:evidence|literature|work|research)\b"
+    r"|\bthe\s+(?:very\s+)?first\s+(?:papers?|stud(?:y|ies)|reports?|publications?)\b"
+    r"|\b(?:was|were|has\s+been|have\s+been)\s+(?:recently\s+)?published\b|\b(?:recent\s+)?publication\s+of\b"
+    # "According to Herbert Samuel", "according to the WHO": a named source, not a figure.
+    r"|\baccording\s+to\s+(?:the\s+)?(?!(?:Fig|Figure|Table|Eq|Equation|Section|Box|Appendix|Supplementary)\b)"
+    r"(?-i:[A-Z][\w'’.-]+)",
+    re.I,
+)
 
 # Words that carry no topic: a claim and the sentence after it share topic words when
 # the second elaborates the first.
@@ -663,9 +683,17 @@ def _count(ms: Manuscript, blocks: list[Block], by_block: dict[int, list[Sentenc
             if c:
                 claims += 1
                 cited += 1
-            elif not _own_work(s) and claim_kind(ms, s):
+            elif not _own_work(s) and (claim_kind(ms, s) or _names_sources(s)):
                 claims += 1
     return claims, cited, words
+
+
+def _names_sources(sentence: Sentence) -> str | None:
+    """The words by which a sentence speaks of sources: named authors ("Smith et al.")
+    or the literature ("previous studies", "a body of evidence").  Such a sentence is a
+    claim about the literature whether or not a claim pattern fires."""
+    m = _NAMED_AUTHORS.search(sentence.text) or _LITERATURE_MENTION.search(sentence.text)
+    return m.group(0) if m else None
 
 
 def _uncited_appeal(ms: Manuscript, blocks: list[Block], by_block: dict[int, list[Sentence]],
@@ -678,9 +706,9 @@ def _uncited_appeal(ms: Manuscript, blocks: list[Block], by_block: dict[int, lis
         for s in by_block.get(b.index, []):
             if is_cited(ms, s) or _URL.search(s.text) or supported_by_previous(ms, s):
                 continue
-            named = _NAMED_AUTHORS.search(s.text)
+            named = _names_sources(s)
             if named:
-                return named.group(0)
+                return named
             judged = judge_attribution(ms, s, b, verbs)
             if judged is not None and judged[1] is None:
                 return b.text[judged[0].start : judged[0].end]
@@ -728,8 +756,10 @@ class LowCitationDensity(Rule):
 
         The finding is a warning when the section (or paragraph) also appeals to
         sources it does not cite — "numerous clinical trials have demonstrated",
-        "Initial studies indicate", "Smith et al. showed" with no citation — so its
-        claims say they come from the literature and the sources are missing; and
+        "Initial studies indicate", "Smith et al. showed", "a body of evidence has
+        confirmed", "one of the very first papers", "according to Herbert Samuel"
+        with no citation (such a sentence counts as a claim) — so its claims say
+        they come from the literature and the sources are missing; and
         when a titled section cites nothing at all and nothing in it is the
         authors' own (no pointer to their figures or tables, at most a quarter of
         its sentences in the first person), so nothing tells the reader where its
