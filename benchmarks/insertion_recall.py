@@ -72,7 +72,7 @@ _ANY_BRACKETED_NUMBERS = re.compile(r"\[[\d,;\s–-]*\]")
 # Where the authors present their own study, RC402 is silent by design (methods,
 # results, the discussion of their own data): stripped sections there are counted
 # apart from those of introductions and review bodies.
-_OWN_STUDY = re.compile(r"result|discussion|conclusion|finding", re.I)
+_OWN_STUDY = re.compile(r"result|discussion|conclu|finding", re.I)
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9\]\)][.?!])\s+(?=[A-Z])")
 _NON_BODY = re.compile(r"abstract|method|material|reference|acknowledg|fund|author|supporting|competing|appendi", re.I)
 
@@ -133,7 +133,7 @@ def stripped_sections(lines: list[str]) -> list[tuple[str, list[int], bool]]:
     heading, idx, path = "", [], []
 
     def close() -> None:
-        cited = sum(len(_CITATION.findall(lines[i])) for i in idx)
+        cited = sum(1 for i in idx for sentence in _SENTENCE_END.split(lines[i]) if _CITATION.search(sentence))
         if heading and not any(_NON_BODY.search(h) for h in path) and cited >= 3:
             out.append((heading, list(idx), any(_OWN_STUDY.search(h) for h in path)))
 

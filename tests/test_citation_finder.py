@@ -85,6 +85,15 @@ def test_author_year_forms() -> None:
     assert found[1].authors_year == ("Jones 2018",)
 
 
+def test_dates_and_dated_names_are_not_author_year() -> None:
+    """Real sentences (PLoS Comput Biol 2008; PLoS NTD 2013): a month and year in
+    brackets is a date, and "(GBD 2010)" is the short form of the name before it."""
+    found = _find("Scopus seems to be the library with the most comprehensive coverage, claiming (June 2008) "
+                  "more than 15,000 titles. In December 2012, the major results of the Global Burden of "
+                  "Disease 2010 (GBD 2010) Study were published. As shown before (Smith 2008).", numeric=False)
+    assert [c.text for c in found] == ["(Smith 2008)"]
+
+
 def test_malformed_forms() -> None:
     rev, empty = _find("reversed [5–3] and empty []")
     assert rev.malformed == "reversed range 5–3"

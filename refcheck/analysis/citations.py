@@ -41,6 +41,23 @@ _AUTHORS = rf"{_NAME}(?:\s+(?:and|&)\s+{_NAME}|\s+et\s+al\.?)?"
 _AY_ITEM = rf"{_AUTHORS},?\s+(?:19|20)\d\d[a-z]?(?:,\s*(?:19|20)\d\d[a-z]?)*"
 AUTHOR_YEAR_PAREN = re.compile(rf"\((?:(?:see|e\.g\.,?|cf\.)\s+)?({_AY_ITEM}(?:\s*;\s*{_AY_ITEM})*)\)")
 AUTHOR_YEAR_NARRATIVE = re.compile(rf"\b({_AUTHORS})\s+\(((?:19|20)\d\d[a-z]?)\)")
+# "(June 2008)", "(Spring 2010)": a date, not a source.
+_MONTH_OR_SEASON = re.compile(
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|"
+    r"Nov(?:ember)?|Dec(?:ember)?|Spring|Summer|Autumn|Fall|Winter)\s+(?:19|20)\d\d[a-z]?"
+)
+_YEAR_BEFORE = re.compile(r"\b((?:19|20)\d\d)\s*$")
+
+
+def _dated_name(text: str, m: re.Match[str]) -> bool:
+    """A parenthesis that looks like "(Author 2008)" but is a date — "claiming (June
+    2008) to cover …" — or the short form of the dated name just before it — "the
+    Global Burden of Disease 2010 (GBD 2010) Study"."""
+    item = m.group(1).strip()
+    if _MONTH_OR_SEASON.fullmatch(item):
+        return True
+    before = _YEAR_BEFORE.search(text, 0, m.start())
+    return bool(before and ";" not in item and item.endswith(before.group(1)))
 
 
 @dataclass(frozen=True)
@@ -426,7 +443,7 @@ class CitationFinder:
     def _author_year(self, block: Block, scan: _Scan, found: list[Citation], taken: _Spans, room: int) -> None:
         text = block.text
         for m in scan.of(AUTHOR_YEAR_PAREN, text):
-            if taken.overlaps(m.start(), m.end()):
+            if taken.overlaps(m.start(), m.end()) or _dated_name(text, m):
                 continue
             items = tuple(i.strip() for i in m.group(1).split(";"))
             _check_room(found, room)
