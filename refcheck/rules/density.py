@@ -366,6 +366,25 @@ def reports_own_study(ms: Manuscript) -> bool:
     return cache["own_study"]
 
 
+# The manuscript calls itself a review: "In this Review", "The focus of this review",
+# "we review", a title "…: a review" or "A review of …".
+_SELF_REVIEW = re.compile(r"\b(?:this|the\s+present)\s+(?:(?:systematic|narrative|short|brief|mini|critical|"
+                          r"comprehensive|literature)\s+)?review\b|\bwe\s+(?:briefly\s+)?review\b", re.I)
+_REVIEW_TITLE = re.compile(r"\breview\b", re.I)
+
+
+def is_review(ms: Manuscript) -> bool:
+    """Is the manuscript a review that reports no study of its own?  Its title says so,
+    or its abstract or text calls it "this review", and it has no Methods and Results."""
+    cache = ms.cache.density
+    if "review" not in cache:
+        said = bool(ms.title and _REVIEW_TITLE.search(ms.title)) or any(
+            _SELF_REVIEW.search(b.text) for b in ms.blocks
+            if b.kind in (BlockKind.ABSTRACT, BlockKind.PARAGRAPH, BlockKind.KEYWORDS))
+        cache["review"] = said and not reports_own_study(ms)
+    return cache["review"]
+
+
 # The authors announce their own study: "Here, we report …", "In this study we show …",
 # "we find that …".  Reviewing ("here we review …") is not reporting a study.
 _ANNOUNCES_OWN_WORK = re.compile(
@@ -617,10 +636,21 @@ def _anaphoric(ms: Manuscript, s: Sentence, block: Block, hit: Attribution) -> b
     earlier = [t for t in ms.sentences_in(s.block) if t.end <= s.start]
     if not earlier:
         return False
-    window = block.text[max(s.start, hit.start - 30) : hit.end]
-    if _DEFINITE_SOURCE.search(window) and any(is_cited(ms, t) for t in earlier):
+    cited_before = any(is_cited(ms, t) for t in earlier)
+    if _DEFINITE_SOURCE.search(s.text) and cited_before:
+        return True  # "According to experiments done by the authors …" after "In [12] the authors …"
+    if not hit.others and cited_before and _NARRATED.search(block.text[hit.start : hit.end]):
+        # "Haloi [33] trained a CNN … Experiments on ROC and DIA demonstrated …": the
+        # simple past goes on telling the cited study; "experiments have shown" (the
+        # perfect) would state what the literature holds.
         return True
     return bool(_DEMONSTRATIVE_START.match(s.text)) and is_cited(ms, earlier[-1])
+
+
+# A reporting verb in the simple past, no perfect: "experiments demonstrated", "the
+# analysis showed" — narration of one study, not "experiments have demonstrated".
+_NARRATED = re.compile(r"^(?!.*\b(?:has|have|had)\b).*\b(?:\w+ed|showed|shown|found|saw|made|gave|led|held|took)\s*$",
+                       re.I | re.S)
 
 
 _DISCUSSION_HEADING = re.compile(r"^(?:general\s+)?discussion\b|^results\s+and\s+discussion\b", re.I)
@@ -635,13 +665,18 @@ def _in_discussion(block: Block) -> bool:
 DEFAULT_EXEMPT = [
     # front matter and back matter
     r"^authors?\b", r"^author (?:information|details|affiliations?|notes?)\b", r"\baffiliations?\b",
-    r"\bcorrespondence\b", r"\borcid\b", r"\bcontributors?\b", r"contribution",
-    "abstract", r"key ?words", "conclusion", "concluding", "summary", "acknowledg", "funding", "financial",
-    "disclosure", "conflict", "competing", "data availability", r"availability of (?:data|materials|code)",
-    "code availability", "references", "bibliography", r"^declarations?\b", r"declaration of (?:interest|compet)",
-    r"^publisher", "abbreviation",
+    # Word-bounded, so that "Financial incentives", "Conflict between models", "The
+    # contribution of genetics" and "Cross-references" stay body sections.
+    r"\bcorrespondence\b", r"\borcid\b", r"\bcontributors?\b", r"contributions?$", r"contribution statement",
+    r"author(?:s'?|'s)? contributions?",
+    "abstract", r"key ?words", "conclusion", "concluding", "summary", "acknowledg", r"\bfunding\b",
+    r"^financial (?:support|disclosures?|interests?)\b", r"\bdisclosures?\b", r"conflicts? of interests?",
+    r"competing (?:financial )?interests?", "data availability", r"availability of (?:data|materials|code)",
+    "code availability", r"^references?[.:]?$", r"\breferences[.:]?$", r"^reference (?:list|annotations?|notes)$", r"^annotated (?:references|bibliography)$", "bibliography", r"^declarations?\b",
+    r"declaration of (?:interest|compet)", r"^publisher", "abbreviation",
     # the authors' own work: methods, results, appendices and derivations, limitations, plans
-    *METHODS_PATTERNS, r"^results?\b", "case report", "case presentation", "ethics",
+    *METHODS_PATTERNS, r"^results?\b", "case report", "case presentation",
+    r"^ethics(?: approval| statement| declarations?)?[.:]?$", r"ethics (?:approval|statement|committee)",
     *APPENDIX_PATTERNS, r"\blimitations?\b",
     # sidebars that explain ("Box 2: How version control systems work") and glossaries
     r"^box\s*\d+\b", r"\bglossary\b",
@@ -661,6 +696,26 @@ def _sections(ms: Manuscript) -> list[tuple[Block | None, list[Block]]]:
         elif b.kind is BlockKind.PARAGRAPH:
             out[-1][1].append(b)
     return out
+
+
+# The authors as writers, not as researchers: "we shall define", "we do not consider",
+# "For each library, we describe …", "We illustrate with specific examples".  Such a
+# sentence guides the reader; it neither marks the claims around it as the authors'
+# own findings nor is a claim itself.
+_DISCOURSE = re.compile(
+    r"\b(?:we|I)\s+(?:(?:shall|will|do|does|not|briefly|first|now|then|also|further|next|only|here|"
+    r"can(?:not)?|won't|don't)\s+)*(?:define|discuss|consider|review|focus|summari[sz]e|outline|look\s+at|"
+    r"turn\s+to|refer|mention|return\s+to|illustrate|describe|demonstrate\s+with|report\s+on)\b"
+    r"|\bthis\s+(?:review|essay|perspective|primer|tutorial)\s+(?:is\s+(?:structured|organi[sz]ed)|"
+    r"focus|will|examines|discusses|considers|looks|covers)",
+    re.I,
+)
+
+
+def _discourse(ms: Manuscript, sentence: Sentence) -> bool:
+    """In a review, the authors guiding the reader ("we do not consider …", "For each
+    library, we describe …", "This Review is structured as follows")."""
+    return is_review(ms) and bool(_DISCOURSE.search(sentence.text))
 
 
 def _own_work(sentence: Sentence) -> bool:
@@ -683,7 +738,7 @@ def _count(ms: Manuscript, blocks: list[Block], by_block: dict[int, list[Sentenc
             if c:
                 claims += 1
                 cited += 1
-            elif not _own_work(s) and (claim_kind(ms, s) or _names_sources(s)):
+            elif not _own_work(s) and not _discourse(ms, s) and (claim_kind(ms, s) or _names_sources(s)):
                 claims += 1
     return claims, cited, words
 
@@ -723,15 +778,19 @@ _ADVICE = re.compile(
 )
 
 
-def _unmarked(blocks: list[Block], by_block: dict[int, list[Sentence]]) -> bool:
+def _unmarked(ms: Manuscript, blocks: list[Block], by_block: dict[int, list[Sentence]]) -> bool:
     """Does nothing in ``blocks`` tell the reader the claims are the authors' own?  At
     most a quarter of the sentences are the authors' (first person, "we", "our"), a
     pointer to their own figure or table counting for ``DISPLAY_WEIGHT`` sentences:
-    one figure in a short section marks it, one figure in twenty claims does not."""
-    sents = [s for b in blocks for s in by_block.get(b.index, [])]
+    one figure in a short section marks it, one figure in twenty claims does not.
+    In a review (:func:`is_review`) the figures and tables sum up the literature, so a
+    pointer to one counts as one sentence, and the authors guiding the reader ("we
+    describe …", "we do not consider …") mark nothing."""
+    sents = [s for b in blocks for s in by_block.get(b.index, []) if not _discourse(ms, s)]
     # A pointer to the authors' own figure or table stands for the few claims around it
     # (counted four times); a long section of claims with one such pointer stays unmarked.
-    own = sum(DISPLAY_WEIGHT if points_to_display(s.text) else 1 for s in sents if _own_work(s))
+    weight = 1 if is_review(ms) else DISPLAY_WEIGHT
+    own = sum(weight if points_to_display(s.text) else 1 for s in sents if _own_work(s))
     if 4 * own > len(sents):
         return False
     # A section of advice ("Add a file called CHANGELOG.txt …", "raw data should not
@@ -763,7 +822,10 @@ class LowCitationDensity(Rule):
         when a titled section cites nothing at all and nothing in it is the
         authors' own (no pointer to their figures or tables, at most a quarter of
         its sentences in the first person), so nothing tells the reader where its
-        claims come from.  Otherwise the sparse citations may be the authors' own
+        claims come from.  In a review (it calls itself one and reports no study of
+        its own) a figure or table sums up the literature and counts as one
+        sentence, and the authors guiding the reader ("For each library, we
+        describe …", "we do not consider …") mark nothing.  Otherwise the sparse citations may be the authors' own
         synthesis or argument (an essay's untitled opening, a model, a description
         of their software next to its figure): weak evidence, no finding unless
         ``report_weak = true`` asks for it (then at info).  A severity set in the
@@ -841,7 +903,7 @@ class LowCitationDensity(Rule):
                 start = len(text) - len(text.lstrip())
                 title = heading.text.strip() if heading is not None else "the text before the first heading"
                 appeal = _uncited_appeal(ms, body, by_block, verbs)
-                unmarked = heading is not None and cited == 0 and _unmarked(body, by_block)
+                unmarked = heading is not None and cited == 0 and _unmarked(ms, body, by_block)
                 why = f" It refers to sources it does not cite (“{appeal}”)." if appeal else ""
                 if weak(appeal, unmarked):
                     continue

@@ -37,10 +37,15 @@ from refcheck.rules import lexicons
 TEXT_KINDS = (BlockKind.PARAGRAPH, BlockKind.ABSTRACT, BlockKind.FOOTNOTE, BlockKind.ENDNOTE)
 # Back matter, by its usual headings.  Words that also head body sections are anchored:
 # "The London Declaration and …" or "Contribution of tourism to …" are running text.
+# Word-bounded: "Fundus photography", "Vitamin D supplementation" and "Reference
+# genomes" are body sections, not funding, supplementary material or the reference list.
 EXEMPT_SECTION = re.compile(
-    r"fund|acknowledg|disclos|conflicts? of interest|competing interest|contributions?$|contribution statement|^contributors?\b|"
+    r"\bfund(?:ing|s|ed|er|ers)?\b|financial support|acknowledg|\bdisclosures?\b|conflicts? of interest|"
+    r"competing interest|contributions?$|contribution statement|^contributors?\b|"
     r"data (?:and materials )?availability|availability of data|^declarations?\b|declaration of (?:interest|compet)|"
-    r"^publisher|references?\b|bibliography|abbreviation|supplementa|ethics (?:approval|statement)|"
+    r"^publisher|^(?:references?(?: and notes)?|reference (?:list|annotations?|notes)|annotated (?:references|bibliography)|"
+    r"literature cited|works cited|cited literature)[.:]?\s*$|"
+    r"\breferences[.:]?\s*$|bibliography|abbreviation|\bsupplementa(?:ry|l)\b|ethics (?:approval|statement)|"
     r"^consent\b|consent (?:for|to) publication",
     re.I,
 )
