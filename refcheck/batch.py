@@ -352,14 +352,16 @@ def _process_task(task: Task) -> dict[str, Any]:
     return process_one(*task)
 
 
-def run_dask(tasks: list[Task], scheduler: str, on_done: Callable[[dict[str, Any]], None], spacy_model: str | None) -> None:
-    """The same task on a Dask distributed cluster (``refcheck[dask]``)."""
+def run_dask(tasks: list[Task], scheduler: str, on_done: Callable[[dict[str, Any]], None], spacy_model: str | None,
+             connect_timeout: float = 20.0) -> None:
+    """The same task on a Dask distributed cluster (``refcheck[dask]``); an unreachable
+    scheduler is given ``connect_timeout`` seconds before the batch stops with one line."""
     try:
         from distributed import Client, as_completed
     except ImportError:
         raise ConfigError("--executor dask needs Dask: pip install 'refcheck[dask]'") from None
     try:
-        client = Client(scheduler, timeout="20s")
+        client = Client(scheduler, timeout=f"{connect_timeout:g}s")
     except (OSError, TimeoutError) as exc:
         raise ConfigError(f"cannot reach the Dask scheduler at {scheduler} ({exc})") from None
     try:
@@ -512,7 +514,7 @@ def run_batch(args: Any, config: Config, config_for: Callable[[Path], Config] | 
         if args.executor == "dask":
             if not args.scheduler:
                 raise ConfigError("--executor dask needs --scheduler tcp://HOST:8786")
-            run_dask(tasks, args.scheduler, done, config.spacy_model)
+            run_dask(tasks, args.scheduler, done, config.spacy_model, getattr(args, "scheduler_timeout", 20.0))
         else:
             jobs = args.jobs or os.cpu_count() or 1
             run_local(tasks, jobs, done, config.spacy_model)

@@ -102,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="redo manuscripts that are unchanged since the last run")
     p.add_argument("--executor", choices=["local", "dask"], default="local")
     p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://HOST:8786")
+    p.add_argument("--scheduler-timeout", type=float, default=20.0, metavar="SECONDS",
+                   help="how long to wait for the Dask scheduler to answer (default 20)")
     p.add_argument("--exclude", action="append", default=[], metavar="REGEX",
                    help="also skip files whose path relative to the folder given matches (repeatable)")
     p.add_argument("--no-default-exclude", action="store_true",

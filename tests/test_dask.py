@@ -47,6 +47,6 @@ def test_unreachable_scheduler_is_one_line(tmp_path: Path, capsys: pytest.Captur
 
     shutil.copy(EXAMPLE_FILES["txt"], tmp_path)
     code = main(["batch", str(tmp_path / "seed-review.txt"), "--out", str(tmp_path / "o"), "--executor", "dask",
-                 "--scheduler", "tcp://127.0.0.1:1"])
+                 "--scheduler", "tcp://127.0.0.1:1", "--scheduler-timeout", "2"])
     err = capsys.readouterr().err
     assert code == 2 and "cannot reach the Dask scheduler" in err and "Traceback" not in err
