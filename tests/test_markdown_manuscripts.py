@@ -4,6 +4,7 @@ Quarto, R Markdown) and pandoc citation keys ("[@smith2020]") instead of numbers
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,40 @@ def test_a_yaml_alias_bomb_in_the_metadata_block_is_capped(tmp_path: Path) -> No
     ms = read_manuscript(path)
     assert [b.kind for b in ms.blocks[:3]] == [BlockKind.TITLE, BlockKind.ABSTRACT, BlockKind.KEYWORDS]
     assert max(len(b.text) for b in ms.blocks) <= 20_100
+
+
+BROKEN_BIB = """@article{smith2020,
+  title = {Liver failure in adults},
+  author = {Smith, John},
+  journal = {Hepatology},
+  year = {2020}
+}
+@article{broken2019,
+  title = {An {unbalanced title,
+  author = {Doe, Jane},
+  year = {2019}
+}
+"""
+
+
+@pytest.mark.parametrize(("key", "title"), [("smith2020", "Liver failure in adults"), ("broken2019", None)])
+def test_a_broken_bibtex_entry_is_skipped_quietly(tmp_path: Path, key: str, title: str | None) -> None:
+    """Only the cited entries are parsed in full, so a broken uncited one costs nothing;
+    a broken cited one is listed by its key, and bibtexparser's log line about it does
+    not reach the user's terminal."""
+    (tmp_path / "refs.bib").write_text(BROKEN_BIB, "utf-8")
+    (tmp_path / "ms.md").write_text(f"---\ntitle: A test\nbibliography: refs.bib\n---\n\n# Introduction\n\n"
+                                    f"Liver failure is common [@{key}].\n", "utf-8")
+    proc = subprocess.run([sys.executable, "-m", "refcheck.cli", "check", str(tmp_path / "ms.md")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode in (0, 1) and proc.stderr == ""
+    refs = read_manuscript(tmp_path / "ms.md").references
+    assert [r.title for r in refs] == [title]
+
+
+def test_only_cited_bibtex_entries_are_parsed_in_full() -> None:
+    from refcheck.readers.text import citation_keys
+
+    text = "---\nnocite: |\n  @extra\n---\nAs shown [@smith2020, p. 3; @doe:2019]. @jones-2018. Mail me@example.org."
+    assert citation_keys(text) == frozenset({"smith2020", "doe:2019", "jones-2018", "extra"})
+    assert citation_keys("---\nnocite: '@*'\n---\nText [@a].") is None

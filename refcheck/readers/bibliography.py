@@ -19,6 +19,7 @@ the submissions folder.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import stat
@@ -113,6 +114,9 @@ def _bib_names(value: Any) -> list[dict[str, str]]:
     return out
 
 
+_QUIET = logging.NullHandler()
+
+
 def parse_bibtex(text: str) -> list[dict[str, Any]]:
     """Every entry of a BibTeX/BibLaTeX file as a CSL JSON item.
 
@@ -122,6 +126,11 @@ def parse_bibtex(text: str) -> list[dict[str, Any]]:
     """
     import bibtexparser
     from bibtexparser import middlewares as mw
+
+    # bibtexparser logs each broken block; with no logging set up, Python prints that
+    # on the user's terminal ("Parsing of `@article` block aborted …").  The entry is
+    # skipped, as pandoc skips it; an application that configures logging still sees it.
+    logging.getLogger("bibtexparser").addHandler(_QUIET)
 
     library = bibtexparser.parse_string(text, append_middleware=[
         mw.SeparateCoAuthors(), mw.SplitNameParts(), mw.LatexDecodingMiddleware()])

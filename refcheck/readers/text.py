@@ -89,6 +89,20 @@ def decode_text(data: bytes, path: str, notices: list[str] | None = None) -> str
 
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+# Pandoc citation keys: "@smith2020", "[@smith2020, p. 3]", "@{key with spaces}".  A key
+# starts with a letter, digit or "_" and may hold internal punctuation; a trailing
+# one is the sentence's.  "user@example.org" is no key (a word character before "@").
+_PANDOC_KEY = re.compile(r"(?<![\w@])@(?:\{([^{}\n]{1,200})\}|([\w][\w:.#$%&\-+?<>~/]{0,199}))")
+_KEY_TAIL = ":.#$%&-+?<>~/"
+
+
+def citation_keys(text: str) -> frozenset[str] | None:
+    """The keys the text may cite, for parsing only those BibTeX entries in full (a
+    whole-library export takes seconds to decode); None — parse all — when the
+    metadata asks for every entry (``nocite: '@*'``)."""
+    if re.search(r"(?<![\w@])@\*", text):
+        return None
+    return frozenset((m.group(1) or m.group(2).rstrip(_KEY_TAIL)) for m in _PANDOC_KEY.finditer(text))
 
 
 def _not_prose(lines: list[str]) -> set[int]:
@@ -304,7 +318,7 @@ def read_text(path: str, config: dict[str, Any] | None = None, data: bytes | Non
     text = decode_text(data, path, notices)
     n_meta = front_matter_lines(text)
     metadata, spec = _metadata(text, n_meta) if n_meta else ([], None)
-    bibliography = read_bibliography(path, spec) if spec else None
+    bibliography = read_bibliography(path, spec, citation_keys(text)) if spec else None
     if n_meta:  # the body keeps its line numbers; the YAML itself is not prose
         text = "\n" * n_meta + text.split("\n", n_meta)[-1] if text.count("\n") >= n_meta else ""
     chunks = list(_chunks(text))
