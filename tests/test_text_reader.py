@@ -31,6 +31,23 @@ def test_numbered_headings_and_levels(tmp_path: Path) -> None:
     assert [(b.kind, b.level) for b in ms.blocks[:3]] == [(BlockKind.HEADING, 1), (BlockKind.HEADING, 2), (BlockKind.HEADING, 3)]
 
 
+@pytest.mark.parametrize("entry", ["1. Smith J (2020)", "1. Smith, J. 2020", "1. Lee JH, Park K. Liver 2019",
+                                   "1. Doe et al 2019"])
+def test_a_short_reference_entry_is_not_a_numbered_heading(tmp_path: Path, entry: str) -> None:
+    """Entries separated by blank lines, as pasted from Word: the first, short and with
+    no full stop, looked like heading "1." and took the reference list with it."""
+    text = (f"Introduction\n\nLiver failure is common [1]. It kills [2].\n\nReferences\n\n{entry}\n\n"
+            "2. Doe J. Kidney failure in adults. Nephrology. 2019;3:1-2.\n")
+    from refcheck.engine import check
+
+    result = check(text=text, name="m.txt")
+    assert [r.number for r in result.manuscript.references] == [1, 2]
+    assert not [f for f in result.findings if f.code == "RC102"]
+    headings = [b.text for b in _read(tmp_path, text, "m.txt").blocks if b.kind is BlockKind.HEADING]
+    assert headings == ["Introduction", "References"]
+    assert [b.kind for b in _read(tmp_path, "2.1 Trials since 2010\n\nText.\n").blocks][0] is BlockKind.HEADING
+
+
 def test_page_break_artefact_is_rejoined_with_footnote_kept(tmp_path: Path) -> None:
     ms = _read(tmp_path, "Cells show remarkable multi-\n\n^{*}Author to whom correspondence should be addressed.\n\ndirectional potential.\n")
     assert ms.blocks[0].text == "Cells show remarkable multi-directional potential."

@@ -196,6 +196,17 @@ def _is_footnote_line(chunk: _Chunk) -> bool:
     return len(chunk.lines) == 1 and bool(_FOOTNOTE_LINE.match(chunk.lines[0].text))
 
 
+# A numbered line with a year and an author ("1 Smith J. Liver 2020", "2. Doe, J.
+# (2019)") is a reference entry, not a numbered heading, even when it is short and
+# ends without a full stop.
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d[a-z]?\b")
+_AUTHOR = re.compile(r"^[A-Z][\w'’-]+,?\s+(?:[A-Z]\.?[\s-]?){1,3}(?![a-z])|\bet\s+al\b")
+
+
+def _reads_as_reference(text: str) -> bool:
+    return bool(_YEAR.search(text) and _AUTHOR.search(text))
+
+
 def _classify(chunk: _Chunk) -> None:
     """Numbered lines ("2.1. Basic characteristics …") and known section names are headings."""
     if chunk.kind is not BlockKind.PARAGRAPH or len(chunk.lines) != 1:
@@ -203,7 +214,8 @@ def _classify(chunk: _Chunk) -> None:
     line = chunk.lines[0].text
     words = line.split()
     numbered = _NUMBERED_HEADING.match(line)
-    if numbered and len(words) <= 20 and not re.search(r"[.;:,]$", line) and numbered.group(2)[0].isupper():
+    if numbered and len(words) <= 20 and not re.search(r"[.;:,]$", line) and numbered.group(2)[0].isupper() \
+            and not _reads_as_reference(numbered.group(2)):
         chunk.kind = BlockKind.HEADING
         chunk.level = numbered.group(1).count(".") + 1
     elif _SECTION_NAMES.match(line.rstrip(":")):
