@@ -57,7 +57,7 @@ def test_insertion_recall_smoke() -> None:
     proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "insertion_recall.py"), "--articles", "2"],
                           capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    for name in ("hype (RC301)", "attribution (RC401)", "stripped section (RC402)"):
+    for name in ("hype (RC301)", "attribution (RC401)", "stripped section (RC402)", "held-out stripped"):
         line = next(ln for ln in proc.stdout.splitlines() if ln.startswith(name))
         assert re.search(r"\d+ / [1-9]\d*\s+caught", line), line
 
