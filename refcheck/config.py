@@ -100,7 +100,8 @@ def limit_keys() -> tuple[Key, ...]:
 
     pkg = PackageLimits()
     return (
-        Key("max_text_mb", "number", DEFAULT_MAX_TEXT_MB, "Largest text or Markdown file read, in MB."),
+        Key("max_text_mb", "number", DEFAULT_MAX_TEXT_MB,
+            "Largest text read, in MB: a text, Markdown or LaTeX file, or the text of a Word or JATS file."),
         Key("max_xml_mb", "number", DEFAULT_MAX_XML_MB, "Largest JATS XML file read, in MB."),
         Key("max_unzipped_mb", "number", pkg.max_unzipped_bytes // (1024 * 1024),
             "Largest total a DOCX package may unzip to, in MB (ZIP bombs)."),

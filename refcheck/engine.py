@@ -10,6 +10,7 @@ from typing import Any
 from refcheck.analysis.prepare import prepare
 from refcheck.config import Config, ConfigError
 from refcheck.display import display_name
+from refcheck.limits import DEFAULT_MAX_TEXT_MB
 from refcheck.locations import locate
 from refcheck.model import Finding, InputError, Manuscript
 from refcheck.plugins import all_rules, get_plugin_manager
@@ -78,7 +79,19 @@ def read_manuscript(path: str | os.PathLike[str], config: Config | None = None) 
         raise InputError(name, f"unsupported file type '{suffix or '(none)'}'; refcheck reads {_supported()}")
     if not any(b.text.strip() for b in manuscript.blocks):
         raise InputError(name, "the document contains no text")
+    _check_text_size(manuscript, config, name)
     return prepare(manuscript, config.as_dict())
+
+
+def _check_text_size(manuscript: Manuscript, config: Config, name: str) -> None:
+    """The text limit for every format: a text file is bounded by its size, but a 5 MB
+    DOCX or JATS file can hold far more text, and the language pipeline's memory grows
+    with the text (benchmarks/scaling.py: about 810 MB at 4 MB of text)."""
+    limit_mb = float(config.limits.get("max_text_mb", DEFAULT_MAX_TEXT_MB))
+    chars = sum(len(b.text) for b in manuscript.blocks)
+    if chars > limit_mb * 1024 * 1024:
+        raise InputError(name, f"its text is {chars / 1024 / 1024:.1f} MB, over the {limit_mb:g} MB limit "
+                               "(limits.max_text_mb)")
 
 
 #: Findings one rule reports per manuscript at most.  Real manuscripts get dozens; a

@@ -251,6 +251,17 @@ def test_gigabyte_text_file_refused_with_size(tmp_path: Path) -> None:
     assert run.seconds < 30
 
 
+def test_the_text_limit_bounds_word_files_too(tmp_path: Path) -> None:
+    """A small DOCX can hold more text than a text file may be; the same limit (here
+    lowered to 1 MB by the working directory's config) refuses it in one line."""
+    words = " ".join(f"word{i}" for i in range(300_000))  # about 2.4 MB of text
+    path = docx_with(tmp_path, "wordy.docx", body(para("Introduction") + para(words)))
+    assert path.stat().st_size < 1024 * 1024  # compressed, under the limit as a file
+    (tmp_path / "refcheck.toml").write_text("[limits]\nmax_text_mb = 1\n")
+    run = run_check(path, cwd=tmp_path)
+    assert_refused(run, path, "over the 1 MB limit", "max_text_mb")
+
+
 def _sentences(n: int, cite_every: int = 5, max_ref: int = 30) -> str:
     out = []
     for i in range(n):
