@@ -61,6 +61,26 @@ def test_auto_numbered_entry_takes_the_list_label() -> None:
     assert ref.number == 17 and ref.label_in_text is False
 
 
+def test_a_list_numbered_with_bare_numbers() -> None:
+    """"1 Smith J. …" (no full stop or bracket after the number): a label when the whole
+    list counts 1, 2, 3 that way; a lone number at the start of one entry is not."""
+    from refcheck.analysis.references import parse_reference_blocks
+    from refcheck.model import Block, BlockKind
+
+    entries = ["1 Smith J. Liver failure in adults. Hepatology. 2020;1:1-2.",
+               "2 Doe J. Kidney failure in adults. Nephrology. 2019;3:1-2.",
+               "3 Lee K. Heart failure in adults. Cardiology. 2018;4:5-6."]
+    refs = parse_reference_blocks([Block(i, BlockKind.REFERENCE, t) for i, t in enumerate(entries)])
+    assert [(r.number, r.title) for r in refs] == [(1, "Liver failure in adults"), (2, "Kidney failure in adults"),
+                                                   (3, "Heart failure in adults")]
+    assert refs[0].label_span == (0, 2)
+    odd = ["Smith J. Liver failure in adults. Hepatology. 2020;1:1-2.",
+           "3 Reasons to doubt. Doe J. Nephrology. 2019;3:1-2.",
+           "Lee K. Heart failure in adults. Cardiology. 2018;4:5-6."]
+    assert [r.number for r in parse_reference_blocks([Block(i, BlockKind.REFERENCE, t)
+                                                      for i, t in enumerate(odd)])] == [None, None, None]
+
+
 def _norm(s: str | None) -> str:
     return re.sub(r"[^a-z0-9]+", " ", (s or "").lower()).strip()
 

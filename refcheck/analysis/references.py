@@ -310,8 +310,15 @@ def _acceptable_title(title: str | None, authors: tuple[str, ...], journal: str 
     return t
 
 
-def parse_reference(text: str, block: int = 0, number: int | None = None, list_label: str | None = None) -> Reference:
-    """Parse one entry.  ``number`` comes from ``list_label`` when the list is auto-numbered.
+# "1 Smith J, …": a number and a space, no full stop or bracket — a label only when the
+# whole list is numbered that way (see parse_reference_blocks).
+_BARE_LABEL = re.compile(r"^\s*(\d{1,5})\s+(?=[^\W\d_]|[\[(“\"'])")
+
+
+def parse_reference(text: str, block: int = 0, number: int | None = None, list_label: str | None = None,
+                    bare_label: bool = False) -> Reference:
+    """Parse one entry.  ``number`` comes from ``list_label`` when the list is auto-numbered;
+    ``bare_label``: the entry starts with its number and a space ("1 Smith J").
 
     The author block is found by what names look like (Vancouver "Smith AB", APA
     "Smith, J.", IEEE "J. Smith", given names first), the date by its place after
@@ -324,7 +331,7 @@ def parse_reference(text: str, block: int = 0, number: int | None = None, list_l
     label_in_text = True
     label_span = None
     body = text.strip()
-    m = REFERENCE_LABEL.match(text)
+    m = REFERENCE_LABEL.match(text) or (_BARE_LABEL.match(text) if bare_label else None)
     if m:
         number = int(next(g for g in m.groups() if g))
         label_span = (m.start(), m.end())
@@ -469,16 +476,26 @@ def parse_reference_blocks(blocks: list[Block]) -> list[Reference]:
     # rendered ("::: {#refs} :::", "{{< pagebreak >}}"), not an entry.
     blocks = [b for b in blocks if not _PANDOC_MARKUP.fullmatch(b.text.strip())]
     labelled = sum(1 for b in blocks if REFERENCE_LABEL.match(b.text) or b.list_label)
+    bare = not labelled and _bare_numbered(blocks)
+    if bare:
+        labelled = sum(1 for b in blocks if _BARE_LABEL.match(b.text))
     for b in blocks:
-        has_label = bool(REFERENCE_LABEL.match(b.text) or b.list_label)
+        has_label = bool(REFERENCE_LABEL.match(b.text) or b.list_label or (bare and _BARE_LABEL.match(b.text)))
         if refs and not has_label and labelled >= len(blocks) / 2:
             prev = refs[-1]
             joined = parse_reference(prev.text + " " + b.text, prev.block, prev.number)
             refs[-1] = Reference(**{**joined.__dict__, "text": prev.text, "label_in_text": prev.label_in_text,
                                     "number": prev.number, "label_span": prev.label_span})
             continue
-        refs.append(parse_reference(b.text, b.index, None, b.list_label))
+        refs.append(parse_reference(b.text, b.index, None, b.list_label, bare_label=bare))
     return refs
+
+
+def _bare_numbered(blocks: list[Block]) -> bool:
+    """Is the list numbered "1 Smith J …", "2 Doe A …" — at least three entries, most
+    of them starting with a bare number, and those numbers counting up from 1?"""
+    numbers = [int(m.group(1)) for b in blocks if (m := _BARE_LABEL.match(b.text))]
+    return len(numbers) >= 3 and 2 * len(numbers) > len(blocks) and numbers == list(range(1, len(numbers) + 1))
 
 
 _PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le", "ter", "ten", "al", "el", "bin"}
