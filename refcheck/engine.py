@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from refcheck.analysis.english import written_in_english
 from refcheck.analysis.prepare import prepare
 from refcheck.config import Config, ConfigError
 from refcheck.display import display_name
@@ -50,7 +51,8 @@ class FileResult:
         meta = self.manuscript.metadata
         return (list(meta.get("notices", [])) + list(meta.get("online_notices", []))  # online: refcheck/rules/verification.py
                 + list(meta.get("limit_notices", []))  # a pathological file's capped citations or findings
-                + list(meta.get("input_notices", [])))  # how a text file was decoded, when it was a guess
+                + list(meta.get("input_notices", []))  # how a text file was decoded, when it was a guess
+                + list(meta.get("language_notices", [])))  # English-only rules not run on other languages
 
 
 def read_manuscript(path: str | os.PathLike[str], config: Config | None = None) -> Manuscript:
@@ -117,8 +119,12 @@ def run_rules(
 
     config = config or Config()
     findings: list[Finding] = []
+    not_english: list[str] = []
     for cls in all_rules():
         if not config.enabled(cls.code) or config.ignored_in(cls.code, manuscript.path):
+            continue
+        if cls.english_only and not written_in_english(manuscript):
+            not_english.append(cls.code)
             continue
         rule = cls(config.severity.get(cls.code) or config.severity.get(cls.name))
         options = config.rule_options(cls.code, cls.name, cls.option_defaults())
@@ -130,6 +136,12 @@ def run_rules(
                     notes.append(note)
                 break
             findings.append(rate(cls, locate(manuscript, f), manuscript))
+    if not_english:
+        note = (f"{display_name(manuscript.path)}: the text is not in English; {', '.join(not_english)} "
+                "read English words and were not run")
+        notes = manuscript.metadata.setdefault("language_notices", [])
+        if note not in notes:
+            notes.append(note)
     findings.sort(key=lambda f: (f.block, f.start, f.end, f.code))
     return suppress(manuscript, findings, config, raw) if suppressions else findings
 

@@ -218,6 +218,11 @@ class Rule:
     #: citations or the list it would rewrite cannot be trusted (a dangling citation,
     #: a duplicate entry, a gap in the numbering).
     blocks_fix: ClassVar[bool] = False
+    #: The rule reads English words (word lists, claim patterns, title vocabulary).  On
+    #: a manuscript whose running text is not English it does not run, and the run says
+    #: so once (:mod:`refcheck.analysis.english`): matched against Portuguese prose, the
+    #: lists found "superior" hype and every English reference title off-topic.
+    english_only: ClassVar[bool] = False
 
     def __init__(self, severity: Severity | None = None):
         self.severity = severity or self.default_severity

@@ -546,6 +546,7 @@ class UncitedAttribution(Rule):
     """
 
     code = "RC401"
+    english_only = True
     name = "uncited-attribution"
     default_severity = Severity.WARNING
     options = {"add": [], "remove": [], "summary_severity": "info", "exempt": ATTRIBUTION_EXEMPT, "report_weak": False}
@@ -858,6 +859,7 @@ class LowCitationDensity(Rule):
     """
 
     code = "RC402"
+    english_only = True
     name = "low-citation-density"
     default_severity = Severity.WARNING
     options = {"min_claims": 3, "min_cited_ratio": 0.25, "paragraph_min_claims": 4, "exempt": DEFAULT_EXEMPT,
@@ -1069,6 +1071,7 @@ class CitationStacking(Rule):
     """
 
     code = "RC403"
+    english_only = True
     name = "citation-stacking"
     default_severity = Severity.WARNING
     options = {"max_references": 6, "exempt": STACKING_EXEMPT, "legends": False}

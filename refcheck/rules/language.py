@@ -367,6 +367,7 @@ class UnsupportedSuperlative(Rule):
     """
 
     code = "RC301"
+    english_only = True
     name = "unsupported-superlative"
     default_severity = Severity.WARNING
     options = {"add": [], "remove": [], "summary_severity": "info", "stack_gap": 8, "escalate_stacked": True}
@@ -599,6 +600,7 @@ class AbsoluteLanguage(Rule):
     """
 
     code = "RC302"
+    english_only = True
     name = "absolute-language"
     default_severity = Severity.WARNING
     options = {"add": [], "remove": [], "summary_severity": "info", "weak": False}

@@ -344,6 +344,7 @@ class OffTopicReference(Rule):
     """
 
     code = "RC201"
+    english_only = True
     name = "off-topic-reference"
     default_severity = Severity.WARNING
     options = dict(_OPTIONS)
@@ -411,6 +412,7 @@ class CitationContextMismatch(Rule):
     """
 
     code = "RC202"
+    english_only = True
     name = "citation-context-mismatch"
     default_severity = Severity.WARNING
     options = dict(_OPTIONS)
