@@ -143,7 +143,7 @@ class Citation:
     end: int
     text: str
     numbers: tuple[int, ...] = ()
-    style: str = "numeric"  # "numeric" | "author-year" | "key" (pandoc "[@key]")
+    style: str = "numeric"  # "numeric" | "author-year" | "key" (pandoc "[@key]") | "note" (a footnote that is a source)
     superscript: bool = False
     malformed: str | None = None  # why it is malformed ("reversed range", "empty")
     authors_year: tuple[str, ...] = ()  # author-year: "Smith 2020" items; key: the citation keys

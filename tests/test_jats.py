@@ -146,3 +146,32 @@ def test_non_jats_xml_is_one_line_error(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "refcheck.cli", "check", str(bad)], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and "bad.xml: not well-formed XML" in proc.stderr + proc.stdout
+
+
+def test_a_footnote_that_is_a_source_cites_its_sentence(tmp_path: Path) -> None:
+    """Journals such as SciELO's cite reports and surveys in footnotes: the marker is a
+    citation with no number (style "note") when the footnote reads as a source; a
+    footnote that is a remark is not.  (Written for this test.)"""
+    from refcheck.config import config_from_table
+    from refcheck.engine import run_rules
+
+    xml = """<?xml version="1.0"?>
+<article><front><article-meta><title-group><article-title>Body image</article-title></title-group></article-meta></front>
+<body><sec><title>Future directions</title>
+<p>Body image is measured in several surveys conducted by the government (e.g., the National School Health
+Survey<xref ref-type="fn" rid="fn1"><sup>a</sup></xref>). Several studies have shown that body image predicts
+eating disorders<xref ref-type="fn" rid="fn2"><sup>b</sup></xref>. Dissatisfaction is common in adolescents
+<xref ref-type="bibr" rid="r1">1</xref>.</p></sec></body>
+<back><ref-list><ref id="r1"><label>1</label><element-citation><person-group><name><surname>Smith</surname>
+<given-names>J</given-names></name></person-group><article-title>Body image in adolescents</article-title>
+<source>J Adolesc</source><year>2012</year></element-citation></ref></ref-list>
+<fn-group><fn id="fn1"><label>a</label><p>Instituto Brasileiro de Geografia e Estatística. Pesquisa nacional de
+saúde do escolar 2009. Rio de Janeiro: IBGE; 2009.</p></fn>
+<fn id="fn2"><label>b</label><p>The authors thank the survey team for their help.</p></fn></fn-group></back></article>"""
+    path = tmp_path / "a.xml"
+    path.write_text(xml, "utf-8")
+    ms = read_manuscript(path)
+    notes = [c for c in ms.citations if c.style == "note"]
+    assert [c.text.strip() for c in notes] == ["a"] and notes[0].numbers == ()
+    flagged = [f.text for f in run_rules(ms, config_from_table({"select": ["RC401"]}))]
+    assert flagged == ["Several studies have shown"]  # the remark in footnote b cites nothing

@@ -224,7 +224,8 @@ def test_fast_enough() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["mortality fell by 45%", "p < 0.05", "95% CI 1.2-3.4", "n = 120", "10 mg/kg daily", "OR = 2.1", "a 3-fold rise"],
+    ["mortality fell by 45%", "p < 0.05", "95% CI 1.2-3.4", "n = 120", "10 mg/kg daily", "OR = 2.1", "a 3-fold rise",
+     "the number of instruments increased from two to 41", "cases fell from 12.5 to 3"],
 )
 def test_data_found(text: str) -> None:
     assert has_data(text), text
@@ -232,7 +233,8 @@ def test_data_found(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["IL-6 and IL-10 rise", "via PI3K/Akt and CXCL12", "published in 2020", "MHC class I", "section 2.5 says"],
+    ["IL-6 and IL-10 rise", "via PI3K/Akt and CXCL12", "published in 2020", "MHC class I", "section 2.5 says",
+     "the index grew from 1990 to 2010"],
 )
 def test_not_data(text: str) -> None:
     assert find_data(text) == [], text

@@ -32,6 +32,11 @@ DATA_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percentage", re.compile(_NUMBER + r"\s?(?:%|percent\b|per cent\b)")),
     ("quantity", re.compile(_NUMBER + r"(?:\s?[-–]\s?\d+(?:[.,]\d+)?)?\s?(?:" + _UNIT + r")(?![\w])")),
     ("ratio", re.compile(r"\b\d+(?:\.\d+)?\s?(?:-fold|fold|times)\b|\b\d+\s+(?:of|out of)\s+\d+\b")),
+    # "rose from two to 41", "fell from 12.5 to 3": a change in a count (four-digit
+    # numbers are left out: "from 1990 to 2010" is a period, not a figure).
+    ("change", re.compile(r"\b(?:increas|decreas|r[io]se|fell|f[ae]ll|grew|grow|dropp|declin|went|jump)\w*\s+"
+                          r"from\s+(?:\d{1,3}(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few)"
+                          r"\s+to\s+\d{1,3}(?:[.,]\d+)?\b(?![.,]?\d)", re.I)),
 )
 
 

@@ -68,6 +68,7 @@ class _Inline:
 
     parts: list[str] = field(default_factory=list)
     xrefs: list[_Xref] = field(default_factory=list)
+    notes: list[_Xref] = field(default_factory=list)  # footnote markers (xref ref-type="fn")
     sup: list[tuple[int, int]] = field(default_factory=list)
     pos: int = 0
 
@@ -89,9 +90,10 @@ def _collect(el: Any, out: _Inline, in_sup: bool = False, top: bool = True) -> N
     out.add(el.text)
     for child in el:
         _collect(child, out, sup, top=False)
-    if name == "xref" and el.get("ref-type") == "bibr" and el.get("rid"):
+    if name == "xref" and el.get("ref-type") in ("bibr", "fn") and el.get("rid"):
         text = "".join(out.parts)[start:out.pos]
-        out.xrefs.append(_Xref(el.get("rid").split()[0], start, out.pos, text, sup))
+        kept = out.xrefs if el.get("ref-type") == "bibr" else out.notes
+        kept.append(_Xref(el.get("rid").split()[0], start, out.pos, text, sup))
     if name == "sup" and out.pos > start:
         out.sup.append((start, out.pos))
     if not top:
@@ -110,6 +112,7 @@ class _Builder:
         self.path = path
         self.blocks: list[Block] = []
         self.pending: list[tuple[int, list[_Xref]]] = []  # block index -> its xrefs
+        self.notes: list[tuple[int, _Xref]] = []  # (block index, footnote marker)
         self.ref_elements: list[tuple[int, Any]] = []  # block index -> <ref>
         self.counter = 0  # n-th element turned into a block: the anchor
 
@@ -126,6 +129,8 @@ class _Builder:
         xrefs = [_Xref(x.rid, x.start - lead, x.end - lead, x.text, x.superscript) for x in inline.xrefs]
         if xrefs:
             self.pending.append((index, xrefs))
+        self.notes += [(index, _Xref(x.rid, x.start - lead, x.end - lead, x.text, x.superscript))
+                       for x in inline.notes if x.end - lead > 0]
         return index
 
     def text_block(self, el: Any, kind: BlockKind, section: tuple[str, ...], level: int = 0, prefix: str = "") -> int | None:
@@ -492,11 +497,35 @@ def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | Non
     author_year = bool(all_xrefs) and sum(1 for x in all_xrefs if re.search(r"[A-Za-z]{3}", x.text)) > len(all_xrefs) / 2
     references, refs, numbers = _read_references(b, author_year)
     citations = _citations(b, numbers, refs, author_year) if b.pending else []
+    citations += _source_notes(b, root)
     metadata: dict[str, Any] = {"prepared_structure": True}
     style = "author-year" if author_year else "numeric"
     return Manuscript(path=str(path), format="jats", blocks=tuple(b.blocks), citations=tuple(citations),
                       references=tuple(references), citation_style=style if citations else "numeric",
                       title=title, metadata=metadata)
+
+
+# A footnote that is a source: a year and a URL, a publisher's place ("Toronto:
+# Unilever Canada; 2004"), or an author list ("Beaton D, Bombardier C").
+_SOURCE_NOTE = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_SOURCE_SHAPE = re.compile(r"https?://|www\.|\b[A-Z][\w'’-]+ [A-Z]{1,3}[,.]|:\s*[A-Z][^;]{2,60};\s*(?:1[89]|20)\d\d")
+
+
+def _source_notes(b: _Builder, root: Any) -> list[Citation]:
+    """Footnote markers whose footnote is a bibliographic source — grey literature,
+    reports and web pages that journals such as SciELO's cite in footnotes ("National
+    Survey of Scholars Health ⁱ" → "IBGE. Pesquisa nacional de saúde do escolar
+    2009 …").  They cite: the sentence has its source, though no numbered reference.
+    They carry no numbers, so the numbering rules do not see them."""
+    if not b.notes:
+        return []
+    sources = set()
+    for fn in root.iter("fn"):
+        text = " ".join("".join(fn.itertext()).split())
+        if fn.get("id") and _SOURCE_NOTE.search(text) and _SOURCE_SHAPE.search(text):
+            sources.add(fn.get("id"))
+    return [Citation(index, x.start, x.end, x.text, (), "note", x.superscript, None, ())
+            for index, x in b.notes if x.rid in sources]
 
 
 def looks_like_jats(head: bytes) -> bool:

@@ -581,8 +581,11 @@ class AbsoluteLanguage(Rule):
         ``weak = true``: in published prose they mostly describe manner, a property
         true by construction or the authors' own reasoning.  Not flagged either:
         hedged forms ("not always", "almost never"), sentences in the first person
-        ("we", "our": the authors' own argument), quotations, methods sections,
-        headings, front matter, funding and disclosure text and the reference list.
+        ("we", "our": the authors' own argument), a sentence whose next sentence
+        gives the figure or the citation ("Progress is undeniably being made.
+        Since 2002 the number … rose from two to 41."), quotations, methods
+        sections, headings, front matter, funding and disclosure text and the
+        reference list.
 
     Why it matters:
         Science rarely licenses "indisputably"; an unreferenced "it is well known"
@@ -615,6 +618,8 @@ class AbsoluteLanguage(Rule):
                 continue  # the authors' own reasoning or result, argued in the text
             if _ADMITS_UNCERTAINTY.search(ctx.sentence.text):
                 continue  # "It's hard to know …, but … is undoubtedly Git": the doubt is stated
+            if _evidence_follows(ms, ctx.sentence):
+                continue  # "progress is undeniably being made … Since 2002, the number … rose from two to 41"
             for s, e, entry in ctx.matches(matcher):
                 if ctx.excluded(s, e) or self._hedged(ctx, s, e, entry):
                     continue
@@ -645,6 +650,13 @@ class AbsoluteLanguage(Rule):
             return bool(window & {"to", "not", "yet", "unproven", "cannot", "can", "could", "may", "might", "will", "should", "must"}) \
                 or bool(_GOAL.search(ctx.sentence.text))
         return False
+
+
+def _evidence_follows(ms: Manuscript, sentence: Sentence) -> bool:
+    """The next sentence of the paragraph gives the figure or the citation: the claim
+    is stated, then backed."""
+    after = [t for t in ms.sentences_in(sentence.block) if t.start >= sentence.end]
+    return bool(after) and has_evidence(ms, after[0])
 
 
 RULES: tuple[type[Rule], ...] = (UnsupportedSuperlative, AbsoluteLanguage)
