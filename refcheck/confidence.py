@@ -25,8 +25,9 @@ below :data:`LOW_BELOW` ("right less than two times in five"), ``medium`` betwee
 The bands were checked against the precision benchmark: at the default
 ``min-confidence = "medium"`` every finding the editors marked true on the example
 is still shown (``benchmarks/precision/run.py`` prints it; tests/test_confidence.py
-holds it), because the lowest measured precision of a built-in rule (RC301 at info,
-0.45) is above :data:`LOW_BELOW` — only weak evidence on a middling rule is hidden.
+holds it), because the example's true findings come from rules measured well above
+:data:`LOW_BELOW`.  Below it today: RC101's own info notes (a journal's alphabetical
+or legend numbering, 0.36), hidden by default — and weak evidence on a middling rule.
 """
 
 from __future__ import annotations
@@ -118,19 +119,24 @@ def evidence_strength(f: Finding, manuscript: Manuscript | None = None) -> int:
     return 0
 
 
-def score(rule: type[Rule] | None, f: Finding, manuscript: Manuscript | None = None) -> float:
-    """Measured precision at the finding's severity, one evidence step up or down, in [0, 1]."""
+def score(rule: type[Rule] | None, f: Finding, manuscript: Manuscript | None = None, configured: bool = False) -> float:
+    """Measured precision at the finding's severity, one evidence step up or down, in [0, 1].
+
+    ``configured``: the severity is the user's (``[tool.refcheck.severity]``), which
+    says nothing about how often the rule is right — its overall precision counts, not
+    that of the findings it grades to that severity itself (RC101's own info notes on a
+    journal's numbering convention are right far less often than its warnings)."""
     from refcheck.rule import PRIOR
 
-    precision = rule.precision_for(f.severity) if rule is not None else PRIOR
+    precision = rule.precision_for(None if configured else f.severity) if rule is not None else PRIOR
     return min(1.0, max(0.0, precision + EVIDENCE_STEP * evidence_strength(f, manuscript)))
 
 
-def rate(rule: type[Rule] | None, f: Finding, manuscript: Manuscript | None = None) -> Finding:
+def rate(rule: type[Rule] | None, f: Finding, manuscript: Manuscript | None = None, configured: bool = False) -> Finding:
     """The finding with ``confidence`` (and ``confidence_score``, for SARIF's rank) set."""
     from dataclasses import replace
 
-    s = score(rule, f, manuscript)
+    s = score(rule, f, manuscript, configured)
     return replace(f, confidence=band(s).value, confidence_score=round(s, 3))
 
 

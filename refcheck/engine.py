@@ -135,7 +135,7 @@ def run_rules(
                 if note not in notes:
                     notes.append(note)
                 break
-            findings.append(rate(cls, locate(manuscript, f), manuscript))
+            findings.append(rate(cls, locate(manuscript, f), manuscript, rule.configured))
     if not_english:
         note = (f"{display_name(manuscript.path)}: the text is not in English; {', '.join(not_english)} "
                 "read English words and were not run")
