@@ -673,7 +673,7 @@ DEFAULT_EXEMPT = [
     "abstract", r"key ?words", "conclusion", "concluding", "summary", "acknowledg", r"\bfunding\b",
     r"^financial (?:support|disclosures?|interests?)\b", r"\bdisclosures?\b", r"conflicts? of interests?",
     r"competing (?:financial )?interests?", "data availability", r"availability of (?:data|materials|code)",
-    "code availability", r"^references?[.:]?$", r"\breferences[.:]?$", r"^reference (?:list|annotations?|notes)$", r"^annotated (?:references|bibliography)$", "bibliography", r"^declarations?\b",
+    "code availability", r"^references?[.:]?$", r"\breferences[.:]?$", "bibliography", r"^declarations?\b",
     r"declaration of (?:interest|compet)", r"^publisher", "abbreviation",
     # the authors' own work: methods, results, appendices and derivations, limitations, plans
     *METHODS_PATTERNS, r"^results?\b", "case report", "case presentation",
