@@ -43,6 +43,9 @@ from refcheck.engine import check_file  # noqa: E402
 from refcheck.model import BlockKind, Finding, Manuscript, Severity  # noqa: E402
 
 TARGET_LENIENT = 0.90
+#: Real published manuscripts: those of ../shared/corpus the rules were tuned on, and
+#: the unseen ones of unseen/ (SOURCE.md), first run after that tuning.
+REAL = ("published", "unseen")
 TARGET_PUBLISHED_PER_1000 = 1.0
 TARGET_EXAMPLE_PER_1000 = 6.0
 
@@ -75,12 +78,12 @@ def manuscript_list(subset: int | None = None) -> list[tuple[str, str, Path]]:
     with open(HERE / "manuscripts.tsv", encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             key = row["path"]
-            path = (ROOT / key) if key.startswith("examples/") else (CORPUS / key)
+            path = (ROOT / key) if key.startswith("examples/") else (HERE / key) if key.startswith("unseen/") else (CORPUS / key)
             if path.exists():
                 out.append((key, row["role"], path))
     if subset:
         examples = [m for m in out if m[1] == "example"][:1]
-        published = [m for m in out if m[1] == "published"][:subset]
+        published = [m for m in out if m[1] in REAL][:subset]
         out = examples + published
     return out
 
@@ -117,10 +120,10 @@ def _pct(num: int, den: int) -> str:
     return f"{100 * num / den:5.1f} %" if den else "    -  "
 
 
-def precision_table(runs: list[Run]) -> list[str]:
+def precision_table(runs: list[Run], role: str = "published") -> list[str]:
     counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for run in runs:
-        if run.role != "published":
+        if run.role != role:
             continue
         for f, label in zip(run.findings, run.labels, strict=True):
             counts[(f.code, f.severity.value)][label["verdict"] if label else "unlabelled"] += 1
@@ -144,12 +147,13 @@ def density_table(runs: list[Run]) -> list[str]:
             continue
         w = run.at_least_warning()
         lines.append(f"| {run.key} | {run.role} | {run.words} | {len(run.findings)} | {w} | {1000 * w / max(run.words, 1):.2f} |")
-    pub = [r for r in runs if r.role == "published" and not r.error]
     ex = [r for r in runs if r.role == "example" and not r.error]
-    if pub:
-        words, warns = sum(r.words for r in pub), sum(r.at_least_warning() for r in pub)
-        lines.append(f"| **all published** | | {words} | {sum(len(r.findings) for r in pub)} | {warns} | "
-                     f"**{1000 * warns / max(words, 1):.2f}** (target <= {TARGET_PUBLISHED_PER_1000:g}) |")
+    for role in REAL:
+        pub = [r for r in runs if r.role == role and not r.error]
+        if pub:
+            words, warns = sum(r.words for r in pub), sum(r.at_least_warning() for r in pub)
+            lines.append(f"| **all {role}** | | {words} | {sum(len(r.findings) for r in pub)} | {warns} | "
+                         f"**{1000 * warns / max(words, 1):.2f}** (target <= {TARGET_PUBLISHED_PER_1000:g}) |")
     if ex:
         worst = min(1000 * r.at_least_warning() / max(r.words, 1) for r in ex)
         lines.append(f"| **example, lowest form** | | | | | **{worst:.2f}** (target >= {TARGET_EXAMPLE_PER_1000:g}) |")
@@ -231,7 +235,7 @@ def batch_order(runs: list[Run]) -> list[str]:
         lines.append(f"| {i} | {Path(row['path']).name} | {role.get(row['path'], '?')} | {row['triage_score']} |")
     ranks = {row["path"]: i for i, row in enumerate(rows, 1)}
     ex = [ranks[p] for p in ranks if role.get(p) == "example"]
-    pub = [ranks[p] for p in ranks if role.get(p) == "published"]
+    pub = [ranks[p] for p in ranks if role.get(p) in REAL]
     if ex and pub:
         ok = max(ex) < min(pub)
         lines.append(f"Every example form ranks above every published manuscript: {'yes' if ok else 'NO'} "
@@ -241,7 +245,7 @@ def batch_order(runs: list[Run]) -> list[str]:
 
 def unlabelled(runs: list[Run]) -> list[tuple[Run, Finding]]:
     return [(r, f) for r in runs for f, lab in zip(r.findings, r.labels, strict=True)
-            if lab is None and (r.role == "published" or r.key == "examples/seed-review.txt")]
+            if lab is None and (r.role in REAL or r.key == "examples/seed-review.txt")]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -261,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{sum(1 for r in runs if r.role == 'example')} example forms, {len(_labels())} labels\n")
     print("## Precision by rule and severity (published manuscripts)\n")
     print("\n".join(precision_table(runs)))
+    if any(r.role == "unseen" for r in runs):
+        print(f"\n## Precision by rule and severity (unseen manuscripts: {sum(1 for r in runs if r.role == 'unseen')}, unseen/SOURCE.md)\n")
+        print("\n".join(precision_table(runs, "unseen")))
     print(f"\nstrict = true / labelled; lenient = (true + debatable) / labelled; target: lenient >= {TARGET_LENIENT:.0%} at warning and above.\n")
     print("## Warnings and errors per 1,000 words\n")
     print("\n".join(density_table(runs)))
