@@ -70,6 +70,9 @@ SCHEMA: tuple[Key, ...] = (
         "Lowest confidence (`low`, `medium` or `high`: the rule's measured precision and the finding's evidence) "
         "a finding needs to be shown in the terminal, counted by `fail-on` and written as a Word comment; "
         "JSON and SARIF carry every finding with its confidence."),
+    Key("claims-everywhere", "boolean", False,
+        "Run the literature-claim rules (RC301, RC302, RC401, RC402) on research articles and notices too; by "
+        "default they judge reviews and essays, where their findings were measured worth sending."),
     Key("spacy-model", "string", None,
         "An installed trained spaCy pipeline (e.g. `en_core_web_sm`) instead of the blank English one; never downloaded."),
     Key("severity", "table: rule = severity", {},
@@ -137,6 +140,7 @@ class Config:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     retractions: str | None = None  # the Retraction Watch CSV; validated by use_retractions()
     min_confidence: str = "medium"  # refcheck.confidence.NAMES
+    claims_everywhere: bool = False  # literature-claim rules on research articles too (refcheck.analysis.genre)
 
     def enabled(self, code: str) -> bool:
         """``select``/``ignore`` take codes or prefixes ("RC1"); the longer match wins."""
@@ -456,6 +460,19 @@ def _per_file_ignores(cfg: Config, table: Any, where: str, rules: list[type[Rule
     return cfg.per_file_ignores
 
 
+_SWITCHES = {"claims-everywhere": "claims_everywhere"}
+
+
+def _read_switches(cfg: Config, raw: dict[str, Any], data: dict[str, Any], where: str) -> None:
+    """The true/false keys, each onto its Config attribute."""
+    for key, attr in _SWITCHES.items():
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise ConfigError(f"{where}{key}: expected true or false, got {show_value(data[key])}")
+            setattr(cfg, attr, data[key])
+            raw[key] = data[key]
+
+
 def config_from_table(table: dict[str, Any], source: str = "<config>", prefix: str = "") -> Config:
     """Validate a ``[tool.refcheck]`` table (or the Python API's dict) into a Config.
 
@@ -490,6 +507,7 @@ def config_from_table(table: dict[str, Any], source: str = "<config>", prefix: s
             cfg.min_confidence = raw["min-confidence"] = parse_confidence(data["min-confidence"], "").value
         except ValueError as exc:
             raise ConfigError(f"{where}min-confidence: {exc}") from None
+    _read_switches(cfg, raw, data, where)
     if data.get("spacy-model") not in (None, ""):
         model = data["spacy-model"]
         if not isinstance(model, str):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from refcheck.analysis.english import written_in_english
+from refcheck.analysis.genre import claims_out_of_scope
 from refcheck.analysis.prepare import prepare
 from refcheck.config import Config, ConfigError
 from refcheck.display import display_name
@@ -52,7 +53,8 @@ class FileResult:
         return (list(meta.get("notices", [])) + list(meta.get("online_notices", []))  # online: refcheck/rules/verification.py
                 + list(meta.get("limit_notices", []))  # a pathological file's capped citations or findings
                 + list(meta.get("input_notices", []))  # how a text file was decoded, when it was a guess
-                + list(meta.get("language_notices", [])))  # English-only rules not run on other languages
+                + list(meta.get("language_notices", []))  # English-only rules not run on other languages
+                + list(meta.get("scope_notices", [])))  # claim rules not run on research articles and notices
 
 
 def read_manuscript(path: str | os.PathLike[str], config: Config | None = None) -> Manuscript:
@@ -120,11 +122,15 @@ def run_rules(
     config = config or Config()
     findings: list[Finding] = []
     not_english: list[str] = []
+    out_of_scope: list[str] = []
     for cls in all_rules():
         if not config.enabled(cls.code) or config.ignored_in(cls.code, manuscript.path):
             continue
         if cls.english_only and not written_in_english(manuscript):
             not_english.append(cls.code)
+            continue
+        if cls.literature_claims and not config.claims_everywhere and claims_out_of_scope(manuscript):
+            out_of_scope.append(cls.code)
             continue
         rule = cls(config.severity.get(cls.code) or config.severity.get(cls.name))
         options = config.rule_options(cls.code, cls.name, cls.option_defaults())
@@ -140,6 +146,12 @@ def run_rules(
         note = (f"{display_name(manuscript.path)}: the text is not in English; {', '.join(not_english)} "
                 "read English words and were not run")
         notes = manuscript.metadata.setdefault("language_notices", [])
+        if note not in notes:
+            notes.append(note)
+    if out_of_scope:
+        note = (f"{display_name(manuscript.path)}: {', '.join(out_of_scope)} judge claims about the literature "
+                f"and were not run: {claims_out_of_scope(manuscript)} (claims-everywhere = true runs them)")
+        notes = manuscript.metadata.setdefault("scope_notices", [])
         if note not in notes:
             notes.append(note)
     findings.sort(key=lambda f: (f.block, f.start, f.end, f.code))

@@ -223,6 +223,11 @@ class Rule:
     #: so once (:mod:`refcheck.analysis.english`): matched against Portuguese prose, the
     #: lists found "superior" hype and every English reference title off-topic.
     english_only: ClassVar[bool] = False
+    #: The rule judges what a manuscript says about the literature (hype, certainty,
+    #: uncited attributions, uncited sections).  It does not run on a manuscript that
+    #: reports a study of its own or on a notice (:mod:`refcheck.analysis.genre`),
+    #: unless the configuration says ``claims-everywhere = true``; the run says so once.
+    literature_claims: ClassVar[bool] = False
 
     def __init__(self, severity: Severity | None = None):
         self.severity = severity or self.default_severity

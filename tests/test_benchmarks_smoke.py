@@ -42,7 +42,7 @@ def test_precision_benchmark_smoke(tmp_path) -> None:
     for heading in ("## Precision by rule and severity", "## Warnings and errors per 1,000 words",
                     "## The example's recall", "## refcheck batch order", "## Unlabelled findings"):
         assert heading in proc.stdout, heading
-    assert "| RC301 |" in proc.stdout
+    assert "| rule | severity | findings | true | debatable | false | unlabelled |" in proc.stdout
     assert "Every example form ranks above every published manuscript:" in proc.stdout
     packets = "".join(p.read_text("utf-8") for p in (tmp_path / "packets").glob("packet-*.md"))
     assert packets and "against a median" not in packets  # no similarity scores for the judge

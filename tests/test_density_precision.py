@@ -20,7 +20,9 @@ REFS = "\n".join(f"{i}. Author{i} A. A study of topic {i}. J Biol. 2020;{i}:{i}-
 
 
 def _findings(text: str, code: str, **table: object) -> list[Finding]:
-    result = check(text, config_from_table({"select": [code], **table}))
+    """The rule's findings.  These tests grade findings inside research articles too, so
+    the literature-claim rules run everywhere (``claims-everywhere``)."""
+    result = check(text, config_from_table({"select": [code], "claims-everywhere": True, **table}))
     return [f for f in result.findings if f.code == code]
 
 
@@ -68,6 +70,14 @@ def test_weak_evidence_is_silent_by_default() -> None:
     assert "Emerging evidence suggests" not in rc401 and "data from twelve studies suggests" not in rc401
     assert "Other studies have shown" in rc401
     assert "Interactive features and appearance" not in {f.text for f in _findings(SECTIONS, "RC402")}
+
+
+def test_a_research_article_is_not_judged_by_default() -> None:
+    """TOPIC reports its own study (Methods, Results): by default RC401 does not run on
+    it, and the run says why."""
+    result = check(TOPIC, config_from_table({"select": ["RC401"]}))
+    assert not result.findings
+    assert any("RC401 judge" in n and "reports a study of its own" in n for n in result.notices)
 
 
 def test_topic_sentence_followed_by_its_evidence_is_info() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from refcheck.annotate import annotate_file, build_notes
+from refcheck.config import Config
 from refcheck.engine import check_file, read_manuscript
 from refcheck.model import BlockKind
 from refcheck.reporters.latex_notes import note_count, strip_notes
@@ -340,7 +341,9 @@ def test_annotating_a_real_manuscript_strips_back_byte_for_byte(tmp_path: Path, 
     copy = tmp_path / folder
     shutil.copytree(src, copy)
     main = copy / MANUSCRIPTS[folder]
-    out, result = annotate_file(main)
+    # Both are research articles: the literature-claim rules run on them only when asked,
+    # and their hype findings are what this round trip needs.
+    out, result = annotate_file(main, config=Config(claims_everywhere=True))
     text = out.read_bytes().decode("latin-1")  # byte for byte, whatever the file's encoding
     assert result.findings
     assert note_count(text) == len(build_notes(result.manuscript, result.findings, True))
@@ -403,11 +406,19 @@ def test_included_parts_report_their_own_file(corpus_results: dict) -> None:
 
 
 @pytest.mark.corpus
-def test_cli_exit_codes_on_the_corpus() -> None:
-    """Findings exit 1 (minimap2's RC301 warning), and the line names the file and line."""
+def test_cli_exit_codes_on_the_corpus(tmp_path: Path) -> None:
+    """Findings exit 1 (minimap2's RC301 warning), and the line names the file and line.
+    minimap2 is a research article: by default the literature-claim rules do not run on
+    it, exit 0, and the run says why in one line; ``claims-everywhere`` runs them."""
     root = corpus_dir("latex")
     files = [str(root / n / MANUSCRIPTS[n]) for n in ("lh3__minimap2", "knkiers__ttH")]
-    proc = subprocess.run([CLI, "check", *files], capture_output=True, text=True, timeout=300)
+    plain = subprocess.run([CLI, "check", *files], capture_output=True, text=True, timeout=300)
+    assert plain.returncode == 0, plain.stdout
+    assert re.search(r"minimap2\.tex: RC301, RC302, RC401, RC402 judge claims about the literature and were "
+                     r"not run: it reports a study of its own", plain.stderr), plain.stderr
+    config = tmp_path / "refcheck.toml"
+    config.write_text("claims-everywhere = true\n", "utf-8")
+    proc = subprocess.run([CLI, "check", "--config", str(config), *files], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     assert re.search(r"minimap2\.tex:\d+:\d+: RC301 warning", proc.stdout), proc.stdout

@@ -115,6 +115,7 @@ class _Builder:
         self.notes: list[tuple[int, _Xref]] = []  # (block index, footnote marker)
         self.ref_elements: list[tuple[int, Any]] = []  # block index -> <ref>
         self.counter = 0  # n-th element turned into a block: the anchor
+        self.commented_tables: dict[str, Any] = {}  # table-wrap id -> the table kept in a comment
 
     def add(self, kind: BlockKind, inline: _Inline, section: tuple[str, ...], level: int = 0) -> int | None:
         text, lead = _finish(inline)
@@ -184,7 +185,10 @@ class _Builder:
                     _collect(part, inline, top=True)
                     inline.add(" ")
         self.add(BlockKind.CAPTION, inline, section)
-        for cell in el.iter("th", "td"):
+        cells = list(el.iter("th", "td"))
+        if not cells and el.get("id") in self.commented_tables:
+            cells = list(self.commented_tables[el.get("id")].iter("th", "td"))
+        for cell in cells:
             self.text_block(cell, BlockKind.TABLE_CELL, section)
         for fn in el.iter("fn"):
             for p in fn.iter("p"):
@@ -402,6 +406,36 @@ def parse_jats(data: bytes, path: str) -> Any:
     return root
 
 
+# Older PLOS XML shows a table as an image and keeps the table itself, citations and
+# all, in a comment inside its <table-wrap>: "<graphic …/><!-- <table …>…</table> -->".
+_TABLE_WRAP_OPEN = re.compile(rb"<table-wrap\b[^>]*?\bid=\"([^\"]{1,200})\"[^>]*>")
+_COMMENTED_TABLE = re.compile(rb"<!--\s*(<table\b.*?</table>)\s*-->", re.S)
+_COMMENT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                                  recover=True, remove_comments=True, remove_pis=True)
+
+
+def _commented_tables(data: bytes) -> dict[str, Any]:
+    """table-wrap id -> the table kept in a comment within it (read when the wrap has no
+    table of its own: its citations are the article's)."""
+    out: dict[str, Any] = {}
+    if b"<!--" not in data:
+        return out
+    for m in _TABLE_WRAP_OPEN.finditer(data):
+        end = data.find(b"</table-wrap>", m.end())
+        if end < 0:
+            continue
+        c = _COMMENTED_TABLE.search(data, m.end(), end)
+        if c is None:
+            continue
+        try:
+            table = etree.fromstring(c.group(1), _COMMENT_PARSER)
+        except etree.XMLSyntaxError:
+            continue
+        if table is not None:
+            out[m.group(1).decode("utf-8", "replace")] = table
+    return out
+
+
 def _read_front(b: _Builder, front: Any) -> str | None:
     """The article title, abstracts and keywords of ``<front>``; the title's text."""
     meta = front.find("article-meta") if front is not None else None
@@ -475,6 +509,7 @@ def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | Non
         if isinstance(el.tag, str) and el.tag.startswith("{") and not el.tag.startswith(("{http://www.w3.org/1998/Math", "{http://www.w3.org/1999/xlink")):
             el.tag = local_name(el)
     b = _Builder(path)
+    b.commented_tables = _commented_tables(data)
     title = _read_front(b, root.find("front"))
     body = root.find("body")
     if body is not None:
@@ -499,6 +534,8 @@ def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | Non
     citations = _citations(b, numbers, refs, author_year) if b.pending else []
     citations += _source_notes(b, root)
     metadata: dict[str, Any] = {"prepared_structure": True}
+    if root.get("article-type"):
+        metadata["article_type"] = root.get("article-type")
     style = "author-year" if author_year else "numeric"
     return Manuscript(path=str(path), format="jats", blocks=tuple(b.blocks), citations=tuple(citations),
                       references=tuple(references), citation_style=style if citations else "numeric",

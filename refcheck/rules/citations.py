@@ -472,6 +472,15 @@ def _norm_title(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
 
 
+_PART_NUMBER = re.compile(r"\b(?:\d+|[IVX]{1,5})\b")
+
+
+def _part_numbers(title: str) -> list[str]:
+    """The numbers a title carries ("… (STP) 13: preparing …", "Part II"): two parts of
+    one series share everything but these, and are two works."""
+    return _PART_NUMBER.findall(title)
+
+
 # Pairs of titles RC104 compares per manuscript at most (a few seconds at worst); a
 # real reference list needs a handful, since only entries with the same title prefix,
 # year and first author are compared at all.
@@ -491,8 +500,10 @@ class DuplicateReference(Rule):
 
     What it flags:
         Two entries with the same DOI or PMID, or with near-identical titles
-        (similarity ≥ 0.92 after normalising case and punctuation), the same year and
-        the same first author (a blog post that borrows a paper's title is another work).
+        (similarity ≥ 0.92 after normalising case and punctuation) that carry the same
+        numbers, the same year and the same first author (a blog post that borrows a
+        paper's title is another work; "… (STP) 13: preparing policy briefs" and
+        "… (STP) 14: organising policy dialogues" are two parts of one series).
         The later entry is flagged and names the earlier one.  Past 20,000 title
         comparisons in one list (thousands of entries by one author in one year with
         one title prefix) only identical titles are matched, so the rule stays fast.
@@ -543,7 +554,8 @@ class DuplicateReference(Rule):
                         break
                     budget -= 1
                     if _may_reach(norm, other_norm, threshold) and \
-                            SequenceMatcher(None, norm, other_norm).ratio() >= threshold:
+                            SequenceMatcher(None, norm, other_norm).ratio() >= threshold and \
+                            _part_numbers(ref.title) == _part_numbers(candidate.title or ""):
                         earlier = candidate
                         break
                 if earlier is not None:

@@ -30,6 +30,7 @@ from refcheck.analysis.evidence import (
     supported_by_previous,
     token_range,
 )
+from refcheck.analysis.genre import RESULTS_HEADING, heading_title, reports_own_study
 from refcheck.model import Block, BlockKind, Citation, Finding, Manuscript, Sentence, Severity
 from refcheck.plugins import hookimpl
 from refcheck.rule import Family, Rule
@@ -319,21 +320,6 @@ def _modal_or_be(doc: Any, subj: int, verb: int) -> bool:
 
 # -- sections and the manuscript's own work ------------------------------------------
 
-# "2.5.2. ", "IV. ", "A) " before a heading's words.
-_NUMBERING = re.compile(r"^\s*(?:(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-Za-z][.)])\s+)+")
-_METHODS_HEADING = re.compile(
-    r"^(?:(?:materials?|patients|subjects|participants)\s+and\s+methods|methods?|methodology|"
-    r"experimental\s+(?:procedures?|section|design)|study\s+design)\b",
-    re.I,
-)
-_RESULTS_HEADING = re.compile(r"^results?\b", re.I)
-
-
-def heading_title(text: str) -> str:
-    """A heading without its numbering: "2.5.2. Economic evaluation" -> "Economic evaluation"."""
-    return _NUMBERING.sub("", text).strip()
-
-
 def heading_patterns(patterns: Iterable[Any]) -> list[re.Pattern[str]]:
     """Heading patterns of a rule option: regular expressions, searched case-insensitively
     in each heading of a section's path (numbering removed).  A plain word ("funding")
@@ -350,20 +336,6 @@ def heading_patterns(patterns: Iterable[Any]) -> list[re.Pattern[str]]:
 def path_matches(path: Iterable[str], patterns: list[re.Pattern[str]]) -> bool:
     """Does any heading of the section path match any pattern?"""
     return any(p.search(heading_title(t)) for t in path for p in patterns)
-
-
-def reports_own_study(ms: Manuscript) -> bool:
-    """Does the manuscript report a study of its own (a research article, a systematic
-    review or meta-analysis)?  It does when it has both a methods heading ("Methods",
-    "Materials and methods", "Experimental procedures") and a "Results" heading; its
-    Results and Discussion then present and interpret the authors' own data."""
-    cache = ms.cache.density
-    if "own_study" not in cache:
-        titles = {heading_title(b.text) for b in ms.blocks if b.kind is BlockKind.HEADING}
-        titles |= {heading_title(t) for b in ms.blocks for t in b.section}
-        cache["own_study"] = any(_METHODS_HEADING.search(t) for t in titles) and \
-            any(_RESULTS_HEADING.search(t) for t in titles)
-    return cache["own_study"]
 
 
 # The manuscript calls itself a review: "In this Review", "The focus of this review",
@@ -530,6 +502,12 @@ class UncitedAttribution(Rule):
         lines of evidence indicate …").  A severity set in the configuration applies
         to every finding.
 
+        Not run on a manuscript that reports a study of its own (Methods and Results
+        headings) or on a notice (a retraction, a letter, a commentary): there such
+        words mostly describe the authors' own data, and blind editors judged few of
+        these findings worth sending on published research articles refcheck had not
+        seen.  ``claims-everywhere = true`` runs it on them too.
+
     Why it matters:
         "Studies show" promises evidence and withholds it: the reader cannot tell
         which studies, how many, or whether they exist.  It is the commonest form of
@@ -547,6 +525,7 @@ class UncitedAttribution(Rule):
 
     code = "RC401"
     english_only = True
+    literature_claims = True
     name = "uncited-attribution"
     default_severity = Severity.WARNING
     options = {"add": [], "remove": [], "summary_severity": "info", "exempt": ATTRIBUTION_EXEMPT, "report_weak": False}
@@ -842,6 +821,12 @@ class LowCitationDensity(Rule):
         study (it has a Methods and a Results heading) the Discussion is exempt too
         (option ``exempt_own_study``): it interprets the authors' own data.
 
+        Not run on a manuscript that reports a study of its own (Methods and Results
+        headings) or on a notice (a retraction, a letter, a commentary): there such
+        words mostly describe the authors' own data, and blind editors judged few of
+        these findings worth sending on published research articles refcheck had not
+        seen.  ``claims-everywhere = true`` runs it on them too.
+
     Why it matters:
         A stretch of review or introduction with no citations is either the authors'
         own synthesis, which should say so, or claims whose sources were lost.
@@ -860,6 +845,7 @@ class LowCitationDensity(Rule):
 
     code = "RC402"
     english_only = True
+    literature_claims = True
     name = "low-citation-density"
     default_severity = Severity.WARNING
     options = {"min_claims": 3, "min_cited_ratio": 0.25, "paragraph_min_claims": 4, "exempt": DEFAULT_EXEMPT,
@@ -980,10 +966,25 @@ _QUANTIFIED_PLURAL = re.compile(
 )
 
 
+# A systematic review's tally of its included studies: "Sweden (n=19) [52]–[70]".
+_TALLY = re.compile(r"\(\s*[nk]\s*=\s*(\d+)\s*\)\s*$", re.I)
+
+
+def _in_results(block: Block) -> bool:
+    """Under a "Results" heading.  In a manuscript reporting its own study, a long
+    citation there lists the works the study synthesised — the included studies of a
+    systematic review behind each theme — not references padding a claim."""
+    return any(RESULTS_HEADING.search(heading_title(t)) for t in block.section)
+
+
 def _names_its_set(segment: str, n: int) -> bool:
     """Does the clause before the citation speak of the set of studies it cites?  A count
     must be at least half the references cited ("twelve studies [12–23]"); a class of
-    works ("semi-automatic methods", "individual crosses") is listed by its members."""
+    works ("semi-automatic methods", "individual crosses") is listed by its members; a
+    tally "(n=19)" right before the citation counts the very studies it lists."""
+    tally = _TALLY.search(segment)
+    if tally and int(tally.group(1)) * 2 >= n:
+        return True
     if _CLASS_OF_WORKS.search(segment) or _QUANTIFIED_PLURAL.search(segment):
         return True
     for m in _STUDY_SET.finditer(segment):
@@ -1049,11 +1050,14 @@ class CitationStacking(Rule):
         at least three items with at most two references per item ("mice lacking GH,
         estrogen, IGF-1, GH receptor, or ERα [17,24–31]"); a citation of the very set
         of studies the sentence speaks of ("many studies applied this technique
-        [15–22]", "pooling of data across twelve studies [12,13,19–28]") or of the
+        [15–22]", "pooling of data across twelve studies [12,13,19–28]", a review's
+        tally of its included studies "Sweden (n=19) [52]–[70]") or of the
         members of a class of works it names ("semi-automatic methods are a way to
         accelerate curation [28,32–37]"); figure
         legends, table cells and supplementary captions, which list the studies a
-        meta-analysis includes (``legends = true`` checks them); and methods, appendices and
+        meta-analysis includes (``legends = true`` checks them); the Results of a
+        manuscript that reports its own study (there the citations are the works it
+        synthesised: a systematic review's included studies behind each theme); and methods, appendices and
         supplementary material (option ``exempt``, regular expressions matched in the
         section's headings).
 
@@ -1080,10 +1084,11 @@ class CitationStacking(Rule):
         limit = int(options.get("max_references", 6))
         exempt = heading_patterns(options.get("exempt", STACKING_EXEMPT))
         legends = bool(options.get("legends", False))
+        synthesis = reports_own_study(ms)
         for s in ms.sentences:
             block = ms.blocks[s.block]
             if block.kind is BlockKind.REFERENCE or (not legends and is_legend(block)) \
-                    or path_matches(block.section, exempt):
+                    or path_matches(block.section, exempt) or (synthesis and _in_results(block)):
                 continue
             cits = sentence_citations(ms, s)
             previous_end = s.start

@@ -348,6 +348,12 @@ class UnsupportedSuperlative(Rule):
         conclusions the severity is info by default; a severity set in the
         configuration applies to every finding.
 
+        Not run on a manuscript that reports a study of its own (Methods and Results
+        headings) or on a notice (a retraction, a letter, a commentary): there such
+        words mostly describe the authors' own data, and blind editors judged few of
+        these findings worth sending on published research articles refcheck had not
+        seen.  ``claims-everywhere = true`` runs it on them too.
+
     Why it matters:
         An evaluation with nothing behind it asks the reader to take the authors'
         word.  Editors and reviewers read such words as overstatement, and promotional
@@ -368,6 +374,7 @@ class UnsupportedSuperlative(Rule):
 
     code = "RC301"
     english_only = True
+    literature_claims = True
     name = "unsupported-superlative"
     default_severity = Severity.WARNING
     options = {"add": [], "remove": [], "summary_severity": "info", "stack_gap": 8, "escalate_stacked": True}
@@ -587,6 +594,12 @@ class AbsoluteLanguage(Rule):
         sections, headings, front matter, funding and disclosure text and the
         reference list.
 
+        Not run on a manuscript that reports a study of its own (Methods and Results
+        headings) or on a notice (a retraction, a letter, a commentary): there such
+        words mostly describe the authors' own data, and blind editors judged few of
+        these findings worth sending on published research articles refcheck had not
+        seen.  ``claims-everywhere = true`` runs it on them too.
+
     Why it matters:
         Science rarely licenses "indisputably"; an unreferenced "it is well known"
         hides whose knowledge it is.  Reviewers read such certainty as overreach,
@@ -604,6 +617,7 @@ class AbsoluteLanguage(Rule):
 
     code = "RC302"
     english_only = True
+    literature_claims = True
     name = "absolute-language"
     default_severity = Severity.WARNING
     options = {"add": [], "remove": [], "summary_severity": "info", "weak": False}
