@@ -16,6 +16,7 @@ from lxml import etree
 
 from refcheck.annotate import annotate_file, group_findings, group_text
 from refcheck.cli import main
+from refcheck.confidence import DEFAULT_MIN, visible
 from refcheck.config import Config
 from refcheck.engine import check_file, read_manuscript
 from refcheck.model import InputError
@@ -48,8 +49,10 @@ def test_every_sentence_with_findings_is_one_comment_on_exactly_their_words(docx
     assert sha(docx_copy) == before
     comments = docx_anchored(out)
     assert result.findings, "the seed review has findings"
-    groups = group_findings(result.manuscript, result.findings)
-    assert sorted(id(f) for g in groups for f in g) == sorted(id(f) for f in result.findings)
+    # Word comments carry the findings shown at the default min-confidence.
+    shown = visible(result.findings, DEFAULT_MIN)
+    groups = group_findings(result.manuscript, shown)
+    assert sorted(id(f) for g in groups for f in g) == sorted(id(f) for f in shown)
     assert any(len(g) > 1 for g in groups), "the seed review has sentences with two findings"
     assert len(comments) == len(groups)
     for g, (author, body, anchored) in zip(groups, comments.values(), strict=True):

@@ -175,3 +175,57 @@ saúde do escolar 2009. Rio de Janeiro: IBGE; 2009.</p></fn>
     assert [c.text.strip() for c in notes] == ["a"] and notes[0].numbers == ()
     flagged = [f.text for f in run_rules(ms, config_from_table({"select": ["RC401"]}))]
     assert flagged == ["Several studies have shown"]  # the remark in footnote b cites nothing
+
+
+def _article(body: str, n_refs: int = 6, back_extra: str = "") -> str:
+    refs = "".join(
+        f'<ref id="b{i}"><label>{i}</label><element-citation><person-group><name><surname>Smith</surname>'
+        f"<given-names>J</given-names></name></person-group><article-title>Title {i}</article-title>"
+        f"<source>Hepatology</source><year>20{10 + i}</year></element-citation></ref>"
+        for i in range(1, n_refs + 1))
+    return (f'<?xml version="1.0"?><article article-type="research-article"><front><article-meta><title-group>'
+            f"<article-title>Liver regeneration</article-title></title-group></article-meta></front><body>{body}</body>"
+            f"<back>{back_extra}<ref-list>{refs}</ref-list></back></article>")
+
+
+def test_untagged_bracketed_numbers_are_citations_but_intervals_and_indices_are_not(tmp_path: Path) -> None:
+    """A publisher left "[5]" untagged among tagged "[n]" citations (PLOS ONE, lake
+    browning: "significant increases in DOC [57]"): it cites reference 5.  "[10, 20] mm"
+    and "F[1,4] = 8.1" are an interval and degrees of freedom."""
+    body = ('<sec><title>Introduction</title><p>Cells divide [<xref ref-type="bibr" rid="b1">1</xref>]. '
+            'Stellate cells matter [<xref ref-type="bibr" rid="b2">2</xref>], '
+            '[<xref ref-type="bibr" rid="b3">3</xref>]. Lakes brown [5]. '
+            "The interval was [1, 4] mm wide and F[1,4] = 8.1. "
+            'Kupffer cells [<xref ref-type="bibr" rid="b4">4</xref>] and [<xref ref-type="bibr" rid="b6">6</xref>].</p></sec>')
+    path = tmp_path / "a.xml"
+    path.write_text(_article(body))
+    ms = read_manuscript(path)
+    assert [(c.text, c.numbers) for c in ms.citations] == [
+        ("[1]", (1,)), ("[2], [3]", (2, 3)), ("[5]", (5,)), ("[4]", (4,)), ("[6]", (6,))]
+
+
+def test_a_table_kept_in_a_comment_behind_its_image_is_read_with_its_citations(tmp_path: Path) -> None:
+    """Older PLOS XML shows a table as an image and keeps the table itself in a comment:
+    the references it cites are cited (not RC103 'never cited')."""
+    body = ('<sec><title>Results</title><p>Hepatocytes divide [<xref ref-type="bibr" rid="b1">1</xref>].</p>'
+            '<table-wrap id="t1"><label>Table 1</label><caption><p>Included studies</p></caption>'
+            '<graphic xlink:href="t1.tif" xmlns:xlink="http://www.w3.org/1999/xlink"/>'
+            '<!-- <table><tr><td>Smith &lsqb;<xref ref-type="bibr" rid="b2">2</xref>&rsqb;</td></tr></table> --></table-wrap>'
+            "</sec>")
+    path = tmp_path / "a.xml"
+    path.write_text(_article(body, n_refs=2))
+    ms = read_manuscript(path)
+    assert any(2 in c.numbers for c in ms.citations)
+    assert not [f for f in check_file(path, Config(select=["RC103"])).findings]
+
+
+def test_a_retraction_notice_is_not_judged_for_claims(tmp_path: Path) -> None:
+    """JATS says what the article is: a retraction notice makes no claims, so the
+    literature-claim rules do not run on it, and the run says why."""
+    body = ("<p>At the request of the authors, the article is retracted. The authors found that the "
+            "results could not be reproduced, and previous studies have shown that the reagent was contaminated.</p>")
+    path = tmp_path / "a.xml"
+    path.write_text(_article(body, n_refs=1).replace('article-type="research-article"', 'article-type="retraction"'))
+    result = check_file(path, Config(select=["RC3", "RC4"]))
+    assert not result.findings
+    assert any("it is a retraction" in n for n in result.notices)

@@ -6,6 +6,7 @@ same treatment and every rule sees the same index.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -14,9 +15,44 @@ from refcheck.analysis.fields import apply_field_items
 from refcheck.analysis.nlp import sentence_boundaries
 from refcheck.analysis.references import bibliography_references, parse_reference_blocks
 from refcheck.analysis.structure import classify
-from refcheck.model import BlockKind, Manuscript, Sentence
+from refcheck.model import Block, BlockKind, Citation, Manuscript, Sentence
 
 _NO_SENTENCES = (BlockKind.REFERENCE,)
+
+
+_UNIT_AFTER = re.compile(r"\s*(?:[nµμm]?m|cm|km|m?s|min|h|[mkµμ]?g|°|%|deg(?:rees?)?|[kM]?Hz|K|V|mV|ml|mL|l|L)\b")
+
+
+def untagged_citations(blocks: tuple[Block, ...] | list[Block], citations: list[Citation], style: str,
+                       max_ref: int) -> list[Citation]:
+    """Bracketed numbers in running text that the publisher did not tag: "… increases in
+    DOC [57]." in an article whose other citations are tagged "[n]" xrefs.  Only in a
+    numeric article that writes its citations in square brackets, only in paragraphs,
+    only numbers of its reference list, and never over a tagged citation."""
+    if style != "numeric" or not max_ref:
+        return []
+    bracketed = sum(1 for c in citations if c.text.startswith("["))
+    if bracketed * 2 <= len(citations):
+        return []
+    taken: dict[int, list[tuple[int, int]]] = {}
+    for c in citations:
+        taken.setdefault(c.block, []).append((c.start, c.end))
+    paragraphs = [b for b in blocks if b.kind is BlockKind.PARAGRAPH and "[" in b.text]
+    blocks_by_index = {b.index: b for b in paragraphs}
+    found, _ = find_citations(paragraphs, max_ref)
+    out = []
+    for c in found:
+        spans = taken.get(c.block, [])
+        text = blocks_by_index[c.block].text
+        if c.start and (text[c.start - 1].isalnum() or text[c.start - 1] in "_^"):
+            continue  # "F[1,12] = 8.1": degrees of freedom, an index
+        if _UNIT_AFTER.match(text, c.end):
+            continue  # "the interval [10, 20] mm"
+        if (c.style == "numeric" and c.text.startswith("[") and c.numbers and not c.malformed
+                and all(1 <= n <= max_ref for n in c.numbers)
+                and not any(s < c.end and c.start < e for s, e in spans)):
+            out.append(c)
+    return out
 
 
 def prepare(manuscript: Manuscript, config: dict[str, Any] | None = None) -> Manuscript:
@@ -39,6 +75,9 @@ def prepare(manuscript: Manuscript, config: dict[str, Any] | None = None) -> Man
     max_ref = max(numbers, default=0)
     if manuscript.citations and meta.get("prepared_structure"):
         citations, style = list(manuscript.citations), manuscript.citation_style
+        extra = untagged_citations(blocks, citations, style, max_ref)
+        if extra:
+            citations = sorted(citations + extra, key=lambda c: (c.block, c.start))
     else:
         # A pathological file's citations are capped; the note says so (issue 18).
         citations, style = find_citations(blocks, max_ref, notes=meta.setdefault("limit_notices", []))
