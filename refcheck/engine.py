@@ -16,6 +16,7 @@ from refcheck.limits import DEFAULT_MAX_TEXT_MB
 from refcheck.locations import locate
 from refcheck.model import Finding, InputError, Manuscript
 from refcheck.plugins import all_rules, get_plugin_manager
+from refcheck.rule import Rule
 
 
 def read_suffixes() -> frozenset[str]:
@@ -116,11 +117,11 @@ def run_rules(
     source as read, for manuscripts that are not a file (stdin, ``text=``).
     ``suppressions=False`` keeps every finding (``fix``'s safety checks).
     """
-    from refcheck.confidence import rate
+    from refcheck.confidence import claim_pattern, rate
     from refcheck.suppress import suppress
 
     config = config or Config()
-    findings: list[Finding] = []
+    raw_findings: list[tuple[type[Rule], Finding, bool]] = []
     not_english: list[str] = []
     out_of_scope: list[str] = []
     for cls in all_rules():
@@ -141,7 +142,10 @@ def run_rules(
                 if note not in notes:
                     notes.append(note)
                 break
-            findings.append(rate(cls, locate(manuscript, f), manuscript, rule.configured))
+            raw_findings.append((cls, locate(manuscript, f), rule.configured))
+    # A claim finding's confidence depends on its manuscript's other claim findings.
+    pattern = claim_pattern(manuscript, [f for _, f, _ in raw_findings])
+    findings = [rate(cls, f, manuscript, configured, pattern) for cls, f, configured in raw_findings]
     if not_english:
         note = (f"{display_name(manuscript.path)}: the text is not in English; {', '.join(not_english)} "
                 "read English words and were not run")

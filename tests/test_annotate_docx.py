@@ -67,9 +67,9 @@ def test_every_sentence_with_findings_is_one_comment_on_exactly_their_words(docx
 def test_summary_comment_sits_on_the_title(docx_copy: Path) -> None:
     out, result = annotate_file(docx_copy, None, Config())
     comments = list(docx_anchored(out).values())
-    assert len(comments) == len(group_findings(result.manuscript, result.findings)) + 1
+    assert len(comments) == len(group_findings(result.manuscript, visible(result.findings, DEFAULT_MIN))) + 1
     author, body, anchored = comments[0]
-    assert body.startswith(f"refcheck: {len(result.findings)} findings. Start here:")
+    assert body.startswith(f"refcheck: {len(visible(result.findings, DEFAULT_MIN))} findings. Start here:")
     assert "RC101 citation-out-of-order ×" in body
     assert norm(anchored) == norm(result.manuscript.title or "")
 
@@ -109,11 +109,11 @@ def test_reannotating_replaces_own_comments_and_keeps_others(tmp_path: Path) -> 
     for out in (first, second):
         authors = [a for a, _, _ in docx_anchored(out).values()]
         assert authors.count("Dr Reviewer") == 1
-        assert authors.count("refcheck") == len(group_findings(result.manuscript, result.findings)) + 1
+        assert authors.count("refcheck") == len(group_findings(result.manuscript, visible(result.findings, DEFAULT_MIN))) + 1
     kept = [v for v in docx_anchored(second).values() if v[0] == "Dr Reviewer"][0]
     assert kept[1] == "Please check this." and kept[2] == ms.blocks[5].text[:4]
     doc = etree.fromstring(zipfile.ZipFile(second).read("word/document.xml"))
-    assert len(doc.findall(f".//{W}commentRangeStart")) == len(group_findings(result.manuscript, result.findings)) + 2
+    assert len(doc.findall(f".//{W}commentRangeStart")) == len(group_findings(result.manuscript, visible(result.findings, DEFAULT_MIN))) + 2
 
 
 def test_output_safety(tmp_path: Path) -> None:
@@ -278,4 +278,4 @@ def test_check_file_result_is_reused_by_annotate_result(tmp_path: Path) -> None:
     shutil.copy(EXAMPLE_FILES["autonumbered"], src)
     result = check_file(src)
     out = annotate_result(result, Config(), summary=False)
-    assert len(docx_anchored(out)) == len(group_findings(result.manuscript, result.findings))
+    assert len(docx_anchored(out)) == len(group_findings(result.manuscript, visible(result.findings, DEFAULT_MIN)))

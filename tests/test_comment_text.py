@@ -11,6 +11,7 @@ from annotate_helpers import docx_anchored
 from conftest import CORPUS, EXAMPLE_FILES
 
 from refcheck.annotate import annotate_file, build_notes, comment_text, group_findings, group_text
+from refcheck.confidence import DEFAULT_MIN, visible
 from refcheck.config import Config
 from refcheck.engine import check_file
 
@@ -38,24 +39,25 @@ def annotated(request, tmp_path: Path):
 def test_comments_are_short_one_per_sentence_and_the_summary_says_where_to_start(annotated) -> None:
     out, result = annotated
     ms = result.manuscript
+    shown = visible(result.findings, DEFAULT_MIN)  # comments carry the findings of min-confidence medium
     comments = [body for author, body, _ in docx_anchored(out).values() if author == "refcheck"]
     summary, rest = comments[0], comments[1:]
-    assert summary.startswith(f"refcheck: {len(result.findings)} finding")
+    assert summary.startswith(f"refcheck: {len(shown)} finding")
     assert "Start here:" in summary and "\n1. " in summary and " in " in summary
     assert len(summary.split()) <= MAX_SUMMARY_WORDS, summary
     # the most serious rule first, with its count and where its comments are
     first_rule = summary.split("\n1. ", 1)[1].split(" ", 1)[0]
-    assert first_rule in {f.code for f in result.findings}
+    assert first_rule in {f.code for f in shown}
     for body in rest:
         assert len(body.split()) <= MAX_COMMENT_WORDS, body
     # one comment per sentence: no two notes in the same sentence
     keys = []
-    for note in build_notes(ms, result.findings, summary=False):
+    for note in build_notes(ms, shown, summary=False):
         sentence = next((s.start for s in ms.sentences_in(note.block) if s.start <= note.start < s.end), -1)
         keys.append((note.block, sentence))
     assert len(keys) == len(set(keys)) == len(rest)
     # a reference title once
-    for f in result.findings:
+    for f in shown:
         title = (f.data.get("reference_title") or "").strip()
         if title:
             body = next(b for b in rest if f"{f.code} {f.name}" in b and f"Reference {f.references[0]} " in b)

@@ -10,6 +10,7 @@ import pytest
 from conftest import EXAMPLE_FILES
 
 from refcheck.annotate import annotate_file, group_findings, group_text
+from refcheck.confidence import DEFAULT_MIN, visible
 from refcheck.config import Config
 from refcheck.model import InputError
 from refcheck.readers.text import read_text
@@ -30,7 +31,7 @@ def test_example_every_finding_highlighted_and_text_identical(tmp_path: Path) ->
     text = out.read_text(encoding="utf-8")
     assert strip_criticmarkup(text).encode("utf-8") == src.read_bytes()
     pairs = criticmarkup_comments(text)
-    groups = group_findings(result.manuscript, result.findings)
+    groups = group_findings(result.manuscript, visible(result.findings, DEFAULT_MIN))  # those shown by default
     assert len(pairs) == len(groups) > 0
     for g, (span, body) in zip(groups, pairs, strict=True):
         block = result.manuscript.blocks[g[0].block].text

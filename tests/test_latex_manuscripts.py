@@ -343,7 +343,7 @@ def test_annotating_a_real_manuscript_strips_back_byte_for_byte(tmp_path: Path, 
     main = copy / MANUSCRIPTS[folder]
     # Both are research articles: the literature-claim rules run on them only when asked,
     # and their hype findings are what this round trip needs.
-    out, result = annotate_file(main, config=Config(claims_everywhere=True))
+    out, result = annotate_file(main, config=Config(claims_everywhere=True, min_confidence="low"))
     text = out.read_bytes().decode("latin-1")  # byte for byte, whatever the file's encoding
     assert result.findings
     assert note_count(text) == len(build_notes(result.manuscript, result.findings, True))
@@ -417,7 +417,7 @@ def test_cli_exit_codes_on_the_corpus(tmp_path: Path) -> None:
     assert re.search(r"minimap2\.tex: RC301, RC302, RC401, RC402 judge claims about the literature and were "
                      r"not run: it reports a study of its own", plain.stderr), plain.stderr
     config = tmp_path / "refcheck.toml"
-    config.write_text("claims-everywhere = true\n", "utf-8")
+    config.write_text('claims-everywhere = true\nmin-confidence = "low"\n', "utf-8")
     proc = subprocess.run([CLI, "check", "--config", str(config), *files], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
@@ -457,7 +457,7 @@ def test_annotated_real_manuscript_compiles_and_shows_the_notes(tmp_path: Path) 
     main.write_text(tex.replace("It draws inspiration from many sources",
                                 "This remarkable approach is an unprecedented advance. It draws inspiration from many sources", 1),
                     "utf-8")
-    out, result = annotate_file(main)
+    out, result = annotate_file(main, config=Config(min_confidence="low"))  # every finding as a note
     codes = {f.code for f in result.findings}
     assert codes
     # graphics are not in the repository (draft boxes), and the bitmap fonts of a
@@ -548,7 +548,8 @@ def test_latex_is_a_read_suffix_and_a_hook_file() -> None:
 def test_latex_on_stdin_is_reported_under_its_name_with_its_suppressions() -> None:
     tex = ("\\documentclass{article}\n\\begin{document}\n\\section{A}\nThis remarkable result is new.\n"
            "% refcheck: disable-next-line=RC301\nThis unprecedented result is new.\n\\end{document}\n")
-    proc = subprocess.run([CLI, "check", "-", "--stdin-filename", "paper.tex"], input=tex, capture_output=True,
-                          text=True, timeout=120)
+    # a lone hype word is low confidence: shown here, since the test is about stdin and suppressions
+    proc = subprocess.run([CLI, "check", "-", "--stdin-filename", "paper.tex", "--min-confidence", "low"], input=tex,
+                          capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.startswith("paper.tex:4:6: RC301") and ":6:" not in proc.stdout.split("\n", 1)[1]

@@ -366,6 +366,7 @@ def test_cli_annotated_examples_in_libreoffice_and_pandoc(tmp_path: Path) -> Non
     sentence with findings whose text is the comment refcheck wrote, on exactly the
     findings' words; pandoc shows them all."""
     from refcheck.annotate import annotate_file, group_findings, group_text
+    from refcheck.confidence import DEFAULT_MIN, visible
     from refcheck.config import Config
 
     soffice = require_client("soffice", "LibreOffice opens the annotated outputs")
@@ -379,10 +380,11 @@ def test_cli_annotated_examples_in_libreoffice_and_pandoc(tmp_path: Path) -> Non
     _convert(soffice, list(made), tmp_path / "profile", tmp_path / "fodt")
     for out, result in made.items():
         got = fodt_annotations(tmp_path / "fodt" / (out.stem + ".fodt"))
-        groups = group_findings(result.manuscript, result.findings)
+        shown = visible(result.findings, DEFAULT_MIN)  # the comments: findings of min-confidence medium
+        groups = group_findings(result.manuscript, shown)
         assert len(got) == len(groups) + 1, out
         body, anchored = got[0]
-        assert body.startswith(f"refcheck: {len(result.findings)} finding") and norm(anchored) == norm(result.manuscript.title)
+        assert body.startswith(f"refcheck: {len(shown)} finding") and norm(anchored) == norm(result.manuscript.title)
         bodies = {norm(b): a for b, a in got[1:]}
         for g in groups:
             block = result.manuscript.blocks[g[0].block].text

@@ -81,7 +81,8 @@ def test_unused_suppression_is_an_info_finding_and_unknown_codes_a_notice(tmp_pa
 def test_suppressions_hold_in_annotate(tmp_path: Path) -> None:
     paper = tmp_path / "paper.md"
     paper.write_text(f"# Results\n\n<!-- refcheck: disable-next-line -->\n{HYPE}\n\n{HYPE}\n", "utf-8")
-    proc = run("annotate", paper, "--select", "RC301", "--no-summary")
+    # a lone hype word is low confidence (hidden by default); this test is about suppressions
+    proc = run("annotate", paper, "--select", "RC301", "--no-summary", "--min-confidence", "low")
     assert proc.returncode == 0 and "(1 finding as comments)" in proc.stdout, proc.stdout + proc.stderr
 
 
@@ -92,10 +93,11 @@ def test_per_file_ignores(tmp_path: Path) -> None:
     (tmp_path / "drafts").mkdir()
     for name in ("paper.md", "drafts/early.md"):
         (tmp_path / name).write_text(f"# Results\n\n{HYPE}\n", "utf-8")
-    (tmp_path / "refcheck.toml").write_text('select = ["RC301"]\n[per-file-ignores]\n"drafts/*.md" = ["RC3"]\n')
+    # a lone hype word is low confidence: shown here, since the test is about which files
+    (tmp_path / "refcheck.toml").write_text('select = ["RC301"]\nmin-confidence = "low"\n[per-file-ignores]\n"drafts/*.md" = ["RC3"]\n')
     proc = run("check", ".", cwd=tmp_path)
     assert "paper.md:3:" in proc.stdout and "early.md" not in proc.stdout, proc.stdout
-    (tmp_path / "refcheck.toml").write_text('select = ["RC301"]\n[per-file-ignores]\n"paper.md" = ["RC301"]\n')
+    (tmp_path / "refcheck.toml").write_text('select = ["RC301"]\nmin-confidence = "low"\n[per-file-ignores]\n"paper.md" = ["RC301"]\n')
     proc = run("check", ".", cwd=tmp_path)  # a bare name matches in any folder
     assert "drafts/early.md:3:" in proc.stdout and "paper.md:3" not in proc.stdout.replace("early", "")
     (tmp_path / "refcheck.toml").write_text('[per-file-ignores]\n"*.md" = ["RC3O1"]\n')
