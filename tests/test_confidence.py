@@ -13,7 +13,14 @@ import pytest
 from conftest import EXAMPLE_FILES, ROOT, corpus_dir
 
 import refcheck
-from refcheck.confidence import HIGH_AT, LOW_BELOW, Confidence, band, claim_pattern, evidence_strength
+from refcheck.confidence import (
+    HIGH_AT,
+    LOW_BELOW,
+    Confidence,
+    band,
+    claim_pattern,
+    evidence_strength,
+)
 from refcheck.engine import check_file
 
 REFCHECK = [sys.executable, "-m", "refcheck.cli"]
