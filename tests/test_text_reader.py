@@ -84,3 +84,13 @@ def test_every_mapped_character_of_the_example_is_where_the_map_says() -> None:
             assert line[seg.offset : seg.offset + seg.length] == block.text[seg.start : seg.start + seg.length]
             checked += seg.length
     assert checked > 20000
+
+
+def test_pandoc_heading_attributes_are_not_the_headings_words(tmp_path: Path) -> None:
+    """Manubot/pandoc headings carry attributes: "## Peer review {#peer-review}",
+    "# Figures {.page_break_before}", "# Appendix {-}" (a real SORTEE manuscript)."""
+    ms = _read(tmp_path, "## Peer review{#peer-review}\n\nText.\n\n# Figures {.page_break_before}\n\nMore.\n\n"
+                         "# Appendix {-}\n\nEnd.\n\n# C# and F# ##\n\nCode.\n")
+    heads = [b.text for b in ms.blocks if b.kind is BlockKind.HEADING]
+    assert heads == ["Peer review", "Figures", "Appendix", "C# and F#"]
+    assert ms.blocks[0].source.locate(0) == (1, 3)  # the heading's words where they are in the file

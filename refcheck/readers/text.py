@@ -26,7 +26,9 @@ from refcheck.textformat import decode_source, front_matter_lines
 MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd"}  # .qmd Quarto, .Rmd R Markdown
 TEXT_SUFFIXES = {".txt", ".text"} | MARKDOWN_SUFFIXES
 
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# A pandoc heading may end in attributes, "## Peer review {#peer-review}", "# Figures
+# {.page_break_before}", "# Appendix {-}": they are not the heading's words.
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)(?:\s*\{[#.\-][^{}]*\})?\s*#*\s*$")
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,4})\.?\s+(\S.*)$")
 _BULLET = re.compile(r"^\s{0,3}[-*+]\s+")
 _LIST_LABEL = re.compile(r"^(?:[-*+]\s+)?(?:\[\d{1,5}\]|\d{1,5}\.)\s")  # as REFERENCE_LABEL

@@ -658,8 +658,10 @@ DEFAULT_EXEMPT = [
     *METHODS_PATTERNS, r"^results?\b", "case report", "case presentation",
     r"^ethics(?: approval| statement| declarations?)?[.:]?$", r"ethics (?:approval|statement|committee)",
     *APPENDIX_PATTERNS, r"\blimitations?\b",
-    # sidebars that explain ("Box 2: How version control systems work") and glossaries
+    # sidebars that explain ("Box 2: How version control systems work") and glossaries;
+    # the figures and tables a manuscript collects at its end (their legends)
     r"^box\s*\d+\b", r"\bglossary\b",
+    r"^(?:figures?|tables?)(?:\s+and\s+(?:figures?|tables?))?(?:\s+(?:legends?|captions?))?[.:]?$",
     r"\bfuture (?:work|directions?|enhancements?|plans?|developments?|perspectives?|research|studies)\b",
 ]
 # Exempt when the manuscript reports its own study (see reports_own_study).
