@@ -105,6 +105,13 @@ def _check_text_size(manuscript: Manuscript, config: Config, name: str) -> None:
 MAX_FINDINGS_PER_RULE = 10_000
 
 
+def _add_notice(manuscript: Manuscript, key: str, note: str) -> None:
+    """One line for the run's notices, once however often the manuscript is checked."""
+    notes = manuscript.metadata.setdefault(key, [])
+    if note not in notes:
+        notes.append(note)
+
+
 def run_rules(
     manuscript: Manuscript, config: Config | None = None, raw: bytes | None = None, suppressions: bool = True
 ) -> list[Finding]:
@@ -124,40 +131,35 @@ def run_rules(
     raw_findings: list[tuple[type[Rule], Finding, bool]] = []
     not_english: list[str] = []
     out_of_scope: list[str] = []
+    scope = None if config.claims_everywhere else claims_out_of_scope(manuscript)
     for cls in all_rules():
         if not config.enabled(cls.code) or config.ignored_in(cls.code, manuscript.path):
             continue
         if cls.english_only and not written_in_english(manuscript):
             not_english.append(cls.code)
             continue
-        if cls.literature_claims and not config.claims_everywhere and claims_out_of_scope(manuscript):
+        if cls.literature_claims and scope:
             out_of_scope.append(cls.code)
             continue
         rule = cls(config.severity.get(cls.code) or config.severity.get(cls.name))
         options = config.rule_options(cls.code, cls.name, cls.option_defaults())
         for k, f in enumerate(rule.check(manuscript, options)):
             if k == MAX_FINDINGS_PER_RULE:  # a pathological file: bounded memory, and said so
-                note = f"{cls.code}: stopped after {MAX_FINDINGS_PER_RULE:,} findings; the rest are not reported"
-                notes = manuscript.metadata.setdefault("limit_notices", [])
-                if note not in notes:
-                    notes.append(note)
+                _add_notice(manuscript, "limit_notices",
+                            f"{cls.code}: stopped after {MAX_FINDINGS_PER_RULE:,} findings; the rest are not reported")
                 break
             raw_findings.append((cls, locate(manuscript, f), rule.configured))
     # A claim finding's confidence depends on its manuscript's other claim findings.
     pattern = claim_pattern(manuscript, [f for _, f, _ in raw_findings])
     findings = [rate(cls, f, manuscript, configured, pattern) for cls, f, configured in raw_findings]
     if not_english:
-        note = (f"{display_name(manuscript.path)}: the text is not in English; {', '.join(not_english)} "
-                "read English words and were not run")
-        notes = manuscript.metadata.setdefault("language_notices", [])
-        if note not in notes:
-            notes.append(note)
+        _add_notice(manuscript, "language_notices",
+                    f"{display_name(manuscript.path)}: the text is not in English; {', '.join(not_english)} "
+                    "read English words and were not run")
     if out_of_scope:
-        note = (f"{display_name(manuscript.path)}: {', '.join(out_of_scope)} judge claims about the literature "
-                f"and were not run: {claims_out_of_scope(manuscript)} (claims-everywhere = true runs them)")
-        notes = manuscript.metadata.setdefault("scope_notices", [])
-        if note not in notes:
-            notes.append(note)
+        _add_notice(manuscript, "scope_notices",
+                    f"{display_name(manuscript.path)}: {', '.join(out_of_scope)} judge claims about the literature "
+                    f"and were not run: {scope} (claims-everywhere = true runs them)")
     findings.sort(key=lambda f: (f.block, f.start, f.end, f.code))
     return suppress(manuscript, findings, config, raw) if suppressions else findings
 

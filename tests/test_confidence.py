@@ -39,7 +39,8 @@ def test_bands() -> None:
 
 
 def test_evidence_moves_a_finding_on_real_manuscripts() -> None:
-    findings = check_file(EXAMPLE_FILES["txt"]).findings
+    result = check_file(EXAMPLE_FILES["txt"])
+    findings = result.findings
     assert all(f.confidence in ("high", "medium", "low") for f in findings)
     stacked = next(f for f in findings if f.code == "RC301" and f.data.get("stacked"))
     single = next(f for f in findings if f.code == "RC301" and f.severity.value == "warning"
@@ -47,7 +48,7 @@ def test_evidence_moves_a_finding_on_real_manuscripts() -> None:
     assert evidence_strength(stacked) == 1 and evidence_strength(single) == 0
     assert stacked.confidence_score > single.confidence_score
     # the example's claim findings form a pattern (claim_pattern), one step up: shown
-    assert claim_pattern(check_file(EXAMPLE_FILES["txt"]).manuscript, findings)
+    assert claim_pattern(result.manuscript, findings)
     assert single.confidence == "medium"
     # an order broken only by the "figure references last" convention is weak evidence
     article = corpus_dir("jats") / "plos__journal.pgen.1002912.xml"
