@@ -87,3 +87,16 @@ def test_scaling_benchmark_quick_prints_every_shape() -> None:
     assert [r[2] for r in rows] == list("11223344555"), proc.stdout
     assert not [r for r in rows if "exit" in r or "killed" in r], proc.stdout + proc.stderr[-2000:]
     assert "worst time ratio for 10x the size" in proc.stdout and "peak RSS of the texts" in proc.stdout
+
+
+def test_field_evidence_smoke() -> None:
+    """benchmarks/field_evidence.py builds its field model and prints its table on two
+    corpus articles (the figures themselves are the script's to report)."""
+    from conftest import corpus_dir
+
+    corpus_dir("jats")
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "field_evidence.py"), "--quick"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = [line for line in proc.stdout.splitlines() if re.match(r"\| \d+ \| \d+% \(\d+/40\)", line)]
+    assert len(rows) == 5, proc.stdout

@@ -150,9 +150,14 @@ def evidence(ms: Manuscript, options: Mapping[str, Any]) -> Evidence:
     scorer = get_scorer(dict(options))
     key = ("evidence", tuple(sorted((k, str(v)) for k, v in options.items())), id(ms.references), id(ms.citations),
            type(scorer).__qualname__, getattr(scorer, "name", ""), id(getattr(scorer, "weights", scorer)))
-    if key not in cache:
-        cache[key] = _evidence(ms, options, scorer)
-    return cache[key]
+    # The entry keeps the very objects its key names: an id() is only unique while its
+    # object lives, and a caller that swaps reference lists in a loop (the relevance
+    # benchmark does) was handed the evidence of a list freed a moment before.
+    held = (ms.references, ms.citations, getattr(scorer, "weights", scorer))
+    entry = cache.get(key)
+    if entry is None or any(a is not b for a, b in zip(entry[0], held, strict=True)):
+        entry = cache[key] = (held, _evidence(ms, options, scorer))
+    return entry[1]
 
 
 #: Words above which a "sentence" is not judged as a claim.  The longest real claim
