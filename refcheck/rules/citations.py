@@ -47,9 +47,10 @@ def heaviest_chain(points: list[tuple[tuple[int, ...], int, int]]) -> dict[int, 
     weights it is a longest increasing subsequence; ties go to the smaller number,
     as patience sorting breaks them.  O(n log n) with a Fenwick tree.
     """
-    if not points:
+    # A Fenwick tree indexes from 1: a number below 1 would never advance its update loop.
+    pts = sorted((p for p in points if p[1] >= 1), key=lambda p: (p[0], p[1]))
+    if not pts:
         return {}
-    pts = sorted(points, key=lambda p: (p[0], p[1]))
     size = max(n for _, n, _ in pts)
     tree: list[tuple[int, int, int]] = [(0, 0, -1)] * (size + 1)
     prev: list[int] = []

@@ -432,15 +432,27 @@ def followed_by_cited(ms: Manuscript, sentence: Sentence, shared: int = 2) -> bo
         return False  # "Studies demonstrate X. For instance, … [16]": one instance, not the studies
     if not is_cited(ms, nxt):
         return False
-    # A sentence of a few words announces what the next one details: "However,
-    # subsequent analyses revealed important limitations. [The next, cited, names them.]"
-    return (len(_WORDS.findall(sentence.text)) <= ANNOUNCING_WORDS
-            or len(_topic_lemmas(ms, sentence) & _topic_lemmas(ms, nxt)) >= shared)
+    return announces(sentence.text) or len(_topic_lemmas(ms, sentence) & _topic_lemmas(ms, nxt)) >= shared
 
 
-#: Words at most in a sentence that announces what the next, cited sentence details.
-ANNOUNCING_WORDS = 10
+#: Words at most in a sentence that only announces what the next one details.
+ANNOUNCING_WORDS = 12
 _WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+# A short sentence that ends on a "shell noun" — limitations, mechanisms, differences —
+# names a kind of content and leaves the content itself to the next sentence.
+_SHELL_NOUN_END = re.compile(
+    r"\b(?:limitations?|problems?|issues?|challenges?|advantages?|benefits?|drawbacks?|shortcomings?|concerns?|"
+    r"differences?|factors?|mechanisms?|reasons?|ways?|approaches|strategies|patterns?|trends?|effects?|findings?|"
+    r"results?|features?|properties|aspects?|gaps?|caveats?|weaknesses|strengths?|domains?|questions?)\W*$",
+    re.I,
+)
+
+
+def announces(text: str) -> bool:
+    """"However, subsequent analyses revealed important limitations.": a short sentence
+    ending on a shell noun announces what the next sentence details, and that sentence's
+    citation is its source."""
+    return len(_WORDS.findall(text)) <= ANNOUNCING_WORDS and bool(_SHELL_NOUN_END.search(text))
 
 
 def opens_cited_paragraph(ms: Manuscript, sentence: Sentence, window: int = 2, shared: int = 2) -> bool:
@@ -507,9 +519,10 @@ class UncitedAttribution(Rule):
         (``summary_severity``).  Weak evidence gives no finding unless
         ``report_weak = true`` asks for it (then at info): a topic sentence opening a
         paragraph whose next sentences cite the evidence on the same topic
-        ("Emerging evidence suggests X. … Meta-analyses [12] show X …"), or a
-        sentence of ten words or fewer that announces what the next, cited sentence
-        details ("Subsequent analyses revealed important limitations."); and, in the
+        ("Emerging evidence suggests X. … Meta-analyses [12] show X …"), or a short
+        sentence that ends on a shell noun and so announces what the next, cited
+        sentence details ("Subsequent analyses revealed important limitations."); and,
+        in the
         Discussion of a manuscript that reports its own study (it has Methods and
         Results), an attribution that does not name other people's work ("Three
         lines of evidence indicate …").  A severity set in the configuration applies
