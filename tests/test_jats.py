@@ -229,3 +229,51 @@ def test_a_retraction_notice_is_not_judged_for_claims(tmp_path: Path) -> None:
     result = check_file(path, Config(select=["RC3", "RC4"]))
     assert not result.findings
     assert any("it is a retraction" in n for n in result.notices)
+
+
+def test_reference_column_numbers_are_citations(tmp_path) -> None:
+    """A table's "Ref." column of plain numbers cites those references (PLOS's Ida
+    article, Table 3: "50, 88" in the Ref column); a number column under another
+    header is data, and a tagged cell keeps its xrefs."""
+    xml = """<article><front><article-meta><title-group><article-title>T</article-title></title-group></article-meta></front>
+<body><sec><title>Introduction</title><p>Cells help <xref ref-type="bibr" rid="B1">[1]</xref>.</p>
+<table-wrap id="t1"><label>Table 1</label><caption><p>Traits.</p></caption><table>
+<thead><tr><th>Trait</th><th>Count</th><th>Ref.</th></tr></thead>
+<tbody><tr><td>Canines</td><td>12</td><td>2, 3</td></tr>
+<tr><td>Molars</td><td>40</td><td><xref ref-type="bibr" rid="B1">1</xref></td></tr></tbody>
+</table></table-wrap></sec></body>
+<back><ref-list><ref id="B1"><label>1</label><mixed-citation>A. One. J. 2001.</mixed-citation></ref>
+<ref id="B2"><label>2</label><mixed-citation>B. Two. J. 2002.</mixed-citation></ref>
+<ref id="B3"><label>3</label><mixed-citation>C. Three. J. 2003.</mixed-citation></ref>
+<ref id="B12"><label>12</label><mixed-citation>D. Twelve. J. 2012.</mixed-citation></ref></ref-list></back></article>"""
+    path = tmp_path / "t.xml"
+    path.write_text(xml, "utf-8")
+    from refcheck.analysis.prepare import prepare
+    from refcheck.readers.jats import read_jats
+
+    ms = prepare(read_jats(str(path), {}), {})
+    cited = sorted({n for c in ms.citations for n in c.numbers})
+    assert cited == [1, 2, 3]
+
+
+def test_a_zero_in_a_reference_column_is_not_a_citation(tmp_path) -> None:
+    """A "Ref." column with a cell reading "0" holds counts, not reference numbers — and a citation
+    number below 1 from any reader must not hang RC101's ordering (a Fenwick tree
+    indexes from 1; "0" looped forever)."""
+    from refcheck.rules.citations import heaviest_chain
+
+    assert heaviest_chain([((1,), 0, 1), ((2,), 2, 1)]) == {2: (2,)}
+    xml = """<article><front><article-meta><title-group><article-title>T</article-title></title-group></article-meta></front>
+<body><sec><title>Results</title><p>Cells help <xref ref-type="bibr" rid="B1">[1]</xref>.</p>
+<table-wrap id="t1"><label>Table 1</label><caption><p>Traits.</p></caption><table>
+<thead><tr><th>Trait</th><th>Ref</th></tr></thead>
+<tbody><tr><td>Canines</td><td>0</td></tr><tr><td>Molars</td><td>2</td></tr></tbody>
+</table></table-wrap></sec></body>
+<back><ref-list><ref id="B1"><label>1</label><mixed-citation>A. One. J. 2001.</mixed-citation></ref>
+<ref id="B2"><label>2</label><mixed-citation>B. Two. J. 2002.</mixed-citation></ref></ref-list></back></article>"""
+    path = tmp_path / "t.xml"
+    path.write_text(xml, "utf-8")
+    from refcheck.engine import check_file
+
+    result = check_file(path)
+    assert sorted({n for c in result.manuscript.citations for n in c.numbers}) == [1]  # a column with a 0 counts

@@ -116,6 +116,8 @@ class _Builder:
         self.ref_elements: list[tuple[int, Any]] = []  # block index -> <ref>
         self.counter = 0  # n-th element turned into a block: the anchor
         self.commented_tables: dict[str, Any] = {}  # table-wrap id -> the table kept in a comment
+        # Untagged "Ref." columns: (highest number, [(block, xrefs)]), checked against the list.
+        self.column_citations: list[tuple[int, list[tuple[int, list[_Xref]]]]] = []
 
     def add(self, kind: BlockKind, inline: _Inline, section: tuple[str, ...], level: int = 0) -> int | None:
         text, lead = _finish(inline)
@@ -188,11 +190,31 @@ class _Builder:
         cells = list(el.iter("th", "td"))
         if not cells and el.get("id") in self.commented_tables:
             cells = list(self.commented_tables[el.get("id")].iter("th", "td"))
+        columns = _reference_columns(cells)
+        column: list[tuple[int, str]] = []
         for cell in cells:
-            self.text_block(cell, BlockKind.TABLE_CELL, section)
+            index = self.text_block(cell, BlockKind.TABLE_CELL, section)
+            if index is not None and cell in columns and not (self.pending and self.pending[-1][0] == index):
+                column.append((index, self.blocks[index].text))
+        self.reference_column(column)
         for fn in el.iter("fn"):
             for p in fn.iter("p"):
                 self.text_block(p, BlockKind.FOOTNOTE, section)
+
+    def reference_column(self, cells: list[tuple[int, str]]) -> None:
+        """The untagged cells of a table's "Ref." column: when every one holds only
+        reference numbers ("50, 88", "12–14"), each number is a citation, as the header
+        says, though the publisher tagged none.  Kept aside until the reference list is
+        known: a column whose numbers run past it (a confusion matrix's "Reference"
+        class, counts) is data, not citations."""
+        if not cells or not all(_NUMBER_CELL.match(t) for _, t in cells):
+            return
+        items = [(i, list(_NUMBER_ITEM.finditer(t))) for i, t in cells]
+        numbers = [int(n) for _, ms in items for m in ms for n in re.findall(r"\d+", m.group(1))]
+        if min(numbers) < 1:
+            return  # "0" counts something: reference numbers start at 1
+        self.column_citations.append((max(numbers), [
+            (i, [_Xref("", m.start(1), m.end(1), m.group(1), False) for m in ms]) for i, ms in items]))
 
     def ref_list(self, el: Any, section: tuple[str, ...], depth: int) -> None:
         title = el.find("title")
@@ -393,6 +415,39 @@ def _citations(builder: _Builder, numbers: dict[str, int | None], refs: dict[str
     return out
 
 
+# A table column of reference numbers: its header says so ("Ref.", "References",
+# "Source"), its cells hold nothing but numbers and ranges.
+_REFERENCE_HEADER = re.compile(r"^\s*(?:refs?|references?|sources?|citations?)\.?\s*(?:\[\s*\]|\(\s*\))?\s*$", re.I)
+_ITEM = r"\d{1,4}(?:\s*[–—-]\s*\d{1,4})?"
+_PAGE = r"(?:\s*:\s*pp?\.?\s*\d{1,5}(?:\s*[–—-]\s*\d{1,5})?)?"  # "74: p.24": reference 74, its page 24
+_NUMBER_CELL = re.compile(rf"^\s*{_ITEM}{_PAGE}(?:\s*[,;]\s*{_ITEM}{_PAGE})*\s*$", re.I)
+_NUMBER_ITEM = re.compile(rf"({_ITEM}){_PAGE}", re.I)
+
+
+def _reference_columns(cells: list[Any]) -> set[Any]:
+    """The body cells of a table that sit under a "Ref."-like header cell, by column
+    position (spans counted)."""
+    rows: list[list[Any]] = []
+    for cell in cells:
+        row = cell.getparent()
+        if not rows or rows[-1][0].getparent() is not row:
+            rows.append([])
+        rows[-1].append(cell)
+    wanted: set[int] = set()
+    out: set[Any] = set()
+    for row in rows:
+        col = 0
+        header = all(local_name(c) == "th" for c in row) or row[0].getparent().getparent().tag == "thead"
+        for cell in row:
+            span = int(cell.get("colspan") or 1) if (cell.get("colspan") or "1").isdigit() else 1
+            if header and _REFERENCE_HEADER.match("".join(cell.itertext())):
+                wanted.add(col)
+            elif not header and col in wanted:
+                out.add(cell)
+            col += span
+    return out
+
+
 def parse_jats(data: bytes, path: str) -> Any:
     """Parse safely: no DTD, no entities, no network, no huge-tree expansion."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
@@ -531,6 +586,10 @@ def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | Non
     all_xrefs = [x for _, xs in b.pending for x in xs]
     author_year = bool(all_xrefs) and sum(1 for x in all_xrefs if re.search(r"[A-Za-z]{3}", x.text)) > len(all_xrefs) / 2
     references, refs, numbers = _read_references(b, author_year)
+    highest = max((r.number for r in references if r.number is not None), default=0)
+    for top, cells in b.column_citations:
+        if not author_year and top <= highest:
+            b.pending = sorted(b.pending + cells, key=lambda p: p[0])
     citations = _citations(b, numbers, refs, author_year) if b.pending else []
     citations += _source_notes(b, root)
     metadata: dict[str, Any] = {"prepared_structure": True}

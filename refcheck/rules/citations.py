@@ -47,9 +47,10 @@ def heaviest_chain(points: list[tuple[tuple[int, ...], int, int]]) -> dict[int, 
     weights it is a longest increasing subsequence; ties go to the smaller number,
     as patience sorting breaks them.  O(n log n) with a Fenwick tree.
     """
-    if not points:
+    # A Fenwick tree indexes from 1: a number below 1 would never advance its update loop.
+    pts = sorted((p for p in points if p[1] >= 1), key=lambda p: (p[0], p[1]))
+    if not pts:
         return {}
-    pts = sorted(points, key=lambda p: (p[0], p[1]))
     size = max(n for _, n, _ in pts)
     tree: list[tuple[int, int, int]] = [(0, 0, -1)] * (size + 1)
     prev: list[int] = []
@@ -441,8 +442,10 @@ class ReferenceNeverCited(Rule):
     """A reference-list entry that no citation in the text points to.
 
     What it flags:
-        Numeric documents: each entry whose number is never cited.  Author–year
-        documents: each entry whose first author and year appear in no citation.
+        Numeric documents: each entry whose number is never cited, unless the text
+        names it by first author and year ("[Smith 1919]", "Simons (1972)") — cited,
+        in another form.  Author–year documents: each entry whose first author and
+        year appear in no citation.
 
     Why it matters:
         Uncited entries pad a bibliography; in a review they often mean a source was
@@ -470,8 +473,13 @@ class ReferenceNeverCited(Rule):
         cited = {n for c in ms.citations for n in c.numbers}
         if not cited:
             return
+        body: str | None = None
         for ref in ms.references:
             if ref.number is not None and ref.number not in cited:
+                if body is None:
+                    body = " ".join(b.text for b in ms.blocks if b.kind is not BlockKind.REFERENCE)
+                if _named_by_author_year(body, ref):
+                    continue  # "Elliott Smith [Smith 1919]": cited, in another form
                 yield self._on_entry(ms, ref, f"Reference {ref.number} is never cited in the text.")
 
     def _on_entry(self, ms: Manuscript, ref: Reference, message: str) -> Finding:
@@ -480,6 +488,17 @@ class ReferenceNeverCited(Rule):
         return self.finding(ms, ref.block, start, len(text.rstrip()), message,
                             references=[ref.number] if ref.number else [],
                             suggestion="Cite it where it supports a statement, or remove it from the list.")
+
+
+def _named_by_author_year(body: str, ref: Reference) -> bool:
+    """Does the text name the entry by its first author and year ("[Smith 1919]",
+    "Simons (1972, p. 190)", "Plavcan et al., 2001")?  A numeric manuscript that cites
+    a few works that way has cited them — in an inconsistent form, not never."""
+    name = _first_author_surname(ref)
+    if not name or not ref.year:
+        return False
+    pattern = rf"\b{re.escape(name)}\b(?:\s+et\s+al\.?|\s+and\s+\w+|\s*&\s*\w+)?[\s,(\[]{{1,3}}{ref.year}\b"
+    return re.search(pattern, body, re.I) is not None
 
 
 def _norm_title(title: str) -> str:

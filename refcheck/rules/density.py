@@ -430,7 +430,29 @@ def followed_by_cited(ms: Manuscript, sentence: Sentence, shared: int = 2) -> bo
     nxt = next((t for t in sents if t.start >= sentence.end), None)
     if nxt is None or _AN_INSTANCE.match(nxt.text):
         return False  # "Studies demonstrate X. For instance, … [16]": one instance, not the studies
-    return is_cited(ms, nxt) and len(_topic_lemmas(ms, sentence) & _topic_lemmas(ms, nxt)) >= shared
+    if not is_cited(ms, nxt):
+        return False
+    return announces(sentence.text) or len(_topic_lemmas(ms, sentence) & _topic_lemmas(ms, nxt)) >= shared
+
+
+#: Words at most in a sentence that only announces what the next one details.
+ANNOUNCING_WORDS = 12
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+# A short sentence that ends on a "shell noun" — limitations, mechanisms, differences —
+# names a kind of content and leaves the content itself to the next sentence.
+_SHELL_NOUN_END = re.compile(
+    r"\b(?:limitations?|problems?|issues?|challenges?|advantages?|benefits?|drawbacks?|shortcomings?|concerns?|"
+    r"differences?|factors?|mechanisms?|reasons?|ways?|approaches|strategies|patterns?|trends?|effects?|findings?|"
+    r"results?|features?|properties|aspects?|gaps?|caveats?|weaknesses|strengths?|domains?|questions?)\W*$",
+    re.I,
+)
+
+
+def announces(text: str) -> bool:
+    """"However, subsequent analyses revealed important limitations.": a short sentence
+    ending on a shell noun announces what the next sentence details, and that sentence's
+    citation is its source."""
+    return len(_WORDS.findall(text)) <= ANNOUNCING_WORDS and bool(_SHELL_NOUN_END.search(text))
 
 
 def opens_cited_paragraph(ms: Manuscript, sentence: Sentence, window: int = 2, shared: int = 2) -> bool:
@@ -475,7 +497,8 @@ class UncitedAttribution(Rule):
         citation.
 
         Not flagged: calls for research ("more trials are needed", "future studies
-        should show"); this manuscript and its own results ("this review shows",
+        should show"); conditions ("unlikely until the model has been shown to be
+        effective", "unless trials demonstrate"); this manuscript and its own results ("this review shows",
         "our data indicate", "it is shown that", "We replicated effects documented in
         other studies"); a sentence that points back to the source cited just before
         it ("The researchers found …", "These studies …", "They …" after a cited
@@ -496,7 +519,10 @@ class UncitedAttribution(Rule):
         (``summary_severity``).  Weak evidence gives no finding unless
         ``report_weak = true`` asks for it (then at info): a topic sentence opening a
         paragraph whose next sentences cite the evidence on the same topic
-        ("Emerging evidence suggests X. … Meta-analyses [12] show X …"); and, in the
+        ("Emerging evidence suggests X. … Meta-analyses [12] show X …"), or a short
+        sentence that ends on a shell noun and so announces what the next, cited
+        sentence details ("Subsequent analyses revealed important limitations."); and,
+        in the
         Discussion of a manuscript that reports its own study (it has Methods and
         Results), an attribution that does not name other people's work ("Three
         lines of evidence indicate …").  A severity set in the configuration applies
@@ -588,6 +614,8 @@ def judge_attribution(ms: Manuscript, s: Sentence, block: Block, verbs: frozense
         return None
     if _SEARCH_PARTICIPLE.match(block.text, hit.end) or _SEARCH_PARTICIPLE.search(block.text[hit.start : hit.end]):
         return None  # "for most studies identified …": the studies the authors' own search found
+    if _HYPOTHETICAL.search(block.text[s.start : hit.start]):
+        return None  # "unlikely until the model has been shown to be effective": a condition, not a claim
     if hit.kind == "phrase" and _FIRST_PERSON_SUBJECT.match(s.text):
         return None  # "We replicated several effects documented in other studies": the authors' result
     if not hit.others and hit.source in _OWN_CAPABLE and _ANNOUNCES_OWN_WORK.search(block.text):
@@ -601,6 +629,12 @@ def judge_attribution(ms: Manuscript, s: Sentence, block: Block, verbs: frozense
     if followed_by_cited(ms, s):
         return hit, "the next sentence cites the evidence on the same topic"
     return hit, None
+
+
+# A subordinator that makes what follows a condition or a hypothesis: "until the model
+# has been shown to be effective", "unless trials demonstrate", "if studies confirm".
+# Only in the clause just before the attribution (no sentence break, at most six words).
+_HYPOTHETICAL = re.compile(r"\b(?:until|unless|if|once|whether)\s+(?:[\w'’-]+\s+){0,6}$", re.I)
 
 
 # "the authors", "the researchers", "the study": a definite source is one the paragraph
