@@ -110,11 +110,6 @@ HELD_OUT = {
 }
 
 
-def held_out() -> dict[str, str]:
-    """Field -> the repository not trained on (:data:`HELD_OUT`)."""
-    return dict(HELD_OUT)
-
-
 def training_rows() -> list[tuple[str, str, str]]:
     """(field, source, title) for every title trained on (held-out repositories left out)."""
     rows = [(field, repo, title) for field, repo, title in external_titles() if HELD_OUT.get(field) != repo]

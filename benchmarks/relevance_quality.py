@@ -268,7 +268,7 @@ def donor_titles() -> dict[str, list[str]]:
     """Field -> English titles that the field model was never trained on, from the shared
     corpus's .bib files (by their manuscript's field) and the repositories that
     benchmarks/build_field_model.py holds out, each judged blind to be of that field."""
-    from build_field_model import external_titles, held_out
+    from build_field_model import HELD_OUT, external_titles
     from build_term_weights import CORPUS
 
     from refcheck.analysis.subjects import reference_title_lemmas
@@ -288,9 +288,8 @@ def donor_titles() -> dict[str, list[str]]:
         except Exception:  # noqa: BLE001 - a .bib the parser refuses is simply not a donor
             continue
         out.setdefault(field, []).extend(str(i["title"]) for i in items if i.get("title") and usable(str(i["title"])))
-    held = held_out()
     for field, repo, title in external_titles():
-        if held.get(field) == repo and usable(title):
+        if HELD_OUT.get(field) == repo and usable(title):
             out.setdefault(field, []).append(title)
     judged = donor_judgements()
     return {f: sorted({t for t in ts if judged.get(" ".join(t.split())) == f}) for f, ts in out.items()}

@@ -437,9 +437,10 @@ def _reference_columns(cells: list[Any]) -> set[Any]:
     out: set[Any] = set()
     for row in rows:
         col = 0
-        header = all(local_name(c) == "th" for c in row) or row[0].getparent().getparent().tag == "thead"
+        header = all(local_name(c) == "th" for c in row) or local_name(row[0].getparent().getparent()) == "thead"
         for cell in row:
-            span = int(cell.get("colspan") or 1) if (cell.get("colspan") or "1").isdigit() else 1
+            span = cell.get("colspan", "1")
+            span = int(span) if span.isdigit() else 1
             if header and _REFERENCE_HEADER.match("".join(cell.itertext())):
                 wanted.add(col)
             elif not header and col in wanted:
