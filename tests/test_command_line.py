@@ -183,3 +183,13 @@ def test_folder_skips_the_names_the_precommit_hook_excludes() -> None:
              "SECURITY.md", "paper.refcheck.md", "paper.md", "review.txt", "notes.qmd", "AUTHORS.txt"]
     for name in names:
         assert is_candidate(Path(name)) == (not exclude.search(name)), name
+
+
+def test_python_dash_m_refcheck_is_the_command_line() -> None:
+    """``python -m refcheck`` works where the script is not on the PATH, and is the
+    same command: same findings, same exit code."""
+    package = subprocess.run([sys.executable, "-m", "refcheck", "check", str(EXAMPLE_FILES["txt"]), "--select", "RC1"],
+                             capture_output=True, timeout=300)
+    cli = run("check", EXAMPLE_FILES["txt"], "--select", "RC1")
+    assert package.returncode == cli.returncode == 1
+    assert package.stdout == cli.stdout and b"RC101" in package.stdout
