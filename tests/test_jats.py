@@ -277,3 +277,23 @@ def test_a_zero_in_a_reference_column_is_not_a_citation(tmp_path) -> None:
 
     result = check_file(path)
     assert sorted({n for c in result.manuscript.citations for n in c.numbers}) == [1]  # a column with a 0 counts
+
+
+def test_an_xref_to_a_reference_cites_whatever_its_ref_type(tmp_path) -> None:
+    """Wiley's JATS types citations ref-type="ref", not "bibr" (a ChemSusChem review:
+    493 of its 494 references read as never cited).  An xref whose rid names a <ref> is a
+    citation; one to a figure is not, whatever either is typed."""
+    xml = """<article><front><article-meta><title-group><article-title>T</article-title></title-group></article-meta></front>
+<body><sec><title>Introduction</title><p>Catalysts help.<sup><xref ref-type="bibr" rid="r1">1</xref></sup>
+Solvents matter.<sup><xref ref-type="ref" rid="r2">2</xref>, <xref ref-type="ref" rid="r3">3</xref></sup>
+Yields rose (<xref ref-type="fig" rid="f1">Figure 1</xref>; <xref rid="r4">4</xref>).</p>
+<fig id="f1"><label>Figure 1</label><caption><p>Yields.</p></caption></fig></sec></body>
+<back><ref-list><ref id="r1"><label>1</label><mixed-citation>A. One. J. 2001.</mixed-citation></ref>
+<ref id="r2"><label>2</label><mixed-citation>B. Two. J. 2002.</mixed-citation></ref>
+<ref id="r3"><label>3</label><mixed-citation>C. Three. J. 2003.</mixed-citation></ref>
+<ref id="r4"><label>4</label><mixed-citation>D. Four. J. 2004.</mixed-citation></ref></ref-list></back></article>"""
+    path = tmp_path / "t.xml"
+    path.write_text(xml, "utf-8")
+    ms = read_manuscript(str(path), Config())
+    assert [c.numbers for c in ms.citations] == [(1,), (2, 3), (4,)]
+    assert ms.citations[1].text == "2, 3" and ms.citations[2].text == "4"

@@ -4,8 +4,10 @@ JATS already knows what a manuscript's structure is — sections, the reference 
 which span is a citation and which entry it points to — so this reader builds the
 blocks *and* the reference list and citations itself, and sets
 ``metadata["prepared_structure"]`` so the prepare stage keeps them instead of
-guessing from text.  Files that have no ``<xref ref-type="bibr">`` (some publishers
-type citations as plain text) fall back to the text-based citation finder.
+guessing from text.  A citation is an ``<xref>`` that points at a ``<ref>`` of the
+reference list, whatever its ``ref-type`` says: most publishers type it ``bibr``, but
+Wiley's JATS types it ``ref``.  Files that have no such xref (some publishers type
+citations as plain text) fall back to the text-based citation finder.
 
 The parser never loads the DTD named in the DOCTYPE, never resolves entities and
 never touches the network: a JATS file is untrusted input.
@@ -60,6 +62,7 @@ class _Xref:
     end: int
     text: str
     superscript: bool
+    typed: bool = True  # ref-type="bibr"; otherwise a citation only if rid names a <ref>
 
 
 @dataclass
@@ -90,10 +93,11 @@ def _collect(el: Any, out: _Inline, in_sup: bool = False, top: bool = True) -> N
     out.add(el.text)
     for child in el:
         _collect(child, out, sup, top=False)
-    if name == "xref" and el.get("ref-type") in ("bibr", "fn") and el.get("rid"):
+    if name == "xref" and el.get("rid"):
         text = "".join(out.parts)[start:out.pos]
-        kept = out.xrefs if el.get("ref-type") == "bibr" else out.notes
-        kept.append(_Xref(el.get("rid").split()[0], start, out.pos, text, sup))
+        kind = el.get("ref-type")
+        kept = out.notes if kind == "fn" else out.xrefs
+        kept.append(_Xref(el.get("rid").split()[0], start, out.pos, text, sup, kind == "bibr"))
     if name == "sup" and out.pos > start:
         out.sup.append((start, out.pos))
     if not top:
@@ -108,8 +112,9 @@ def _finish(inline: _Inline) -> tuple[str, int]:
 
 
 class _Builder:
-    def __init__(self, path: str):
+    def __init__(self, path: str, ref_ids: frozenset[str] = frozenset()):
         self.path = path
+        self.ref_ids = ref_ids  # the ids of the reference list's <ref>s: what an xref may cite
         self.blocks: list[Block] = []
         self.pending: list[tuple[int, list[_Xref]]] = []  # block index -> its xrefs
         self.notes: list[tuple[int, _Xref]] = []  # (block index, footnote marker)
@@ -129,7 +134,8 @@ class _Builder:
         sup = tuple((max(s - lead, 0), min(e - lead, len(text))) for s, e in inline.sup if e - lead > 0)
         self.blocks.append(Block(index=index, kind=kind, text=text, source=source, level=level,
                                  section=section, anchor=("jats", self.counter), superscript=sup))
-        xrefs = [_Xref(x.rid, x.start - lead, x.end - lead, x.text, x.superscript) for x in inline.xrefs]
+        xrefs = [_Xref(x.rid, x.start - lead, x.end - lead, x.text, x.superscript)
+                 for x in inline.xrefs if x.typed or x.rid in self.ref_ids]
         if xrefs:
             self.pending.append((index, xrefs))
         self.notes += [(index, _Xref(x.rid, x.start - lead, x.end - lead, x.text, x.superscript))
@@ -564,7 +570,7 @@ def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | Non
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.startswith("{") and not el.tag.startswith(("{http://www.w3.org/1998/Math", "{http://www.w3.org/1999/xlink")):
             el.tag = local_name(el)
-    b = _Builder(path)
+    b = _Builder(path, frozenset(el.get("id") for el in root.iter("ref") if el.get("id")))
     b.commented_tables = _commented_tables(data)
     title = _read_front(b, root.find("front"))
     body = root.find("body")
