@@ -297,3 +297,70 @@ Yields rose (<xref ref-type="fig" rid="f1">Figure 1</xref>; <xref rid="r4">4</xr
     ms = read_manuscript(str(path), Config())
     assert [c.numbers for c in ms.citations] == [(1,), (2, 3), (4,)]
     assert ms.citations[1].text == "2, 3" and ms.citations[2].text == "4"
+
+
+def test_a_reference_column_of_named_bracketed_numbers_and_dashes_cites(tmp_path) -> None:
+    """BMC's Yersinia article: a "Reference (s)" column reads "yfeABCD [54]", "ure [58, 59]"
+    or "-"; 23 references cited only there read as never cited.  A cell with anything
+    else in brackets leaves the column as data."""
+    def article(cells: list[str]) -> Path:
+        rows = "".join(f"<tr><td>op{i}</td><td>{c}</td></tr>" for i, c in enumerate(cells))
+        xml = f"""<article><front><article-meta><title-group><article-title>T</article-title></title-group></article-meta></front>
+<body><sec><title>Results</title><p>Operons vary [<xref ref-type="bibr" rid="B1">1</xref>].</p>
+<table-wrap id="t1"><label>Table 1</label><caption><p>Operons.</p></caption><table>
+<thead><tr><td><bold>Operon</bold></td><td><bold>Reference (s)</bold></td></tr></thead><tbody>{rows}</tbody>
+</table></table-wrap></sec></body>
+<back><ref-list>{"".join(f'<ref id="B{n}"><label>{n}</label><mixed-citation>A. N{n}. J. 2001.</mixed-citation></ref>' for n in range(1, 5))}
+</ref-list></back></article>"""
+        path = tmp_path / f"t{len(cells)}.xml"
+        path.write_text(xml, "utf-8")
+        return path
+
+    cited = read_manuscript(str(article(["yfeABCD [2]", "-", "ure [3, 4]"])), Config())
+    assert sorted({n for c in cited.citations for n in c.numbers}) == [1, 2, 3, 4]
+    data = read_manuscript(str(article(["yfeABCD [2]", "range [0.5–0.9]"])), Config())
+    assert sorted({n for c in data.citations for n in c.numbers}) == [1]
+
+
+def test_a_figure_source_line_is_read_with_its_citations(tmp_path) -> None:
+    """SciELO puts a figure's sources in <attrib> ("Source: NBS (2013, 2014)"), tagged:
+    unread, seven reports cited only there read as never cited."""
+    xml = """<article><front><article-meta><title-group><article-title>T</article-title></title-group></article-meta></front>
+<body><sec><title>Results</title><p>Wages rose (<xref ref-type="bibr" rid="B1">Li, 2012</xref>).</p>
+<fig id="F1"><label>Graph 1</label><caption><title>Wages</title></caption>
+<attrib>Source: <xref ref-type="bibr" rid="B2">NBS (2013</xref>, <xref ref-type="bibr" rid="B3">2014</xref>).</attrib></fig></sec></body>
+<back><ref-list><ref id="B1"><mixed-citation>LI, C. Wages. <italic>J</italic>, 2012.</mixed-citation><element-citation publication-type="journal"><person-group person-group-type="author"><name><surname>Li</surname><given-names>C</given-names></name></person-group><article-title>Wages</article-title><source>J</source><year>2012</year></element-citation></ref>
+<ref id="B2"><element-citation publication-type="report"><person-group person-group-type="author"><collab>NBS</collab></person-group><source>Annual report</source><year>2013</year></element-citation></ref>
+<ref id="B3"><element-citation publication-type="report"><person-group person-group-type="author"><collab>NBS</collab></person-group><source>Annual report</source><year>2014</year></element-citation></ref>
+</ref-list></back></article>"""
+    path = tmp_path / "t.xml"
+    path.write_text(xml, "utf-8")
+    ms = read_manuscript(str(path), Config())
+    caption = next(b for b in ms.blocks if b.kind is BlockKind.CAPTION)
+    assert "Source: NBS (2013, 2014)" in caption.text
+    assert [c.block for c in ms.citations].count(caption.index) >= 1
+    result = check_file(path, Config(select=["RC103"]))
+    assert not result.findings
+
+
+def test_a_journal_reference_without_a_title_has_no_title(tmp_path) -> None:
+    """Chemistry style ("Lee H., Energy Environ. Sci. 2014, 7, 3857"): the <source> of a
+    journal reference is the journal, not a title to judge the reference's topic by —
+    read as the title, every reference of a battery review looked off-topic.  A
+    journal reference whose "source" runs to a sentence is a mistagged title."""
+    refs = """<ref id="r1"><label>1</label><mixed-citation publication-type="journal"><string-name><surname>Lee</surname>
+<given-names>H.</given-names></string-name>, <source>Energy Environ. Sci.</source> <year>2014</year>, <volume>7</volume>, <fpage>3857</fpage>.</mixed-citation></ref>
+<ref id="r2"><label>2</label><mixed-citation publication-type="journal"><name><surname>Blumberg</surname><given-names>HP</given-names></name> (<year>2006</year>)
+<source>Age, rapid-cycling, and pharmacotherapy effects on ventral prefrontal cortex in bipolar disorder</source> Biol Psychiatry 59: 611.</mixed-citation></ref>
+<ref id="r3"><label>3</label><mixed-citation publication-type="book"><name><surname>Kuhn</surname><given-names>T</given-names></name> (<year>1962</year>)
+<source>The structure of scientific revolutions</source>. Chicago: University of Chicago Press.</mixed-citation></ref>"""
+    xml = f"""<article><front><article-meta><title-group><article-title>T</article-title></title-group></article-meta></front>
+<body><sec><title>Introduction</title><p>Cells<xref ref-type="bibr" rid="r1">1</xref>, brains<xref ref-type="bibr" rid="r2">2</xref> and
+paradigms<xref ref-type="bibr" rid="r3">3</xref>.</p></sec></body><back><ref-list>{refs}</ref-list></back></article>"""
+    path = tmp_path / "t.xml"
+    path.write_text(xml, "utf-8")
+    ms = read_manuscript(str(path), Config())
+    assert [(r.title, r.journal) for r in ms.references] == [
+        (None, "Energy Environ. Sci."),
+        ("Age, rapid-cycling, and pharmacotherapy effects on ventral prefrontal cortex in bipolar disorder", None),
+        ("The structure of scientific revolutions", None)]

@@ -192,6 +192,9 @@ class _Builder:
                 if local_name(part) in ("title", "p"):
                     _collect(part, inline, top=True)
                     inline.add(" ")
+        for attrib in el.findall("attrib"):  # "Source: NBS (2013, 2014)": the float's sources, often cited
+            _collect(attrib, inline, top=True)
+            inline.add(" ")
         self.add(BlockKind.CAPTION, inline, section)
         cells = list(el.iter("th", "td"))
         if not cells and el.get("id") in self.commented_tables:
@@ -209,13 +212,15 @@ class _Builder:
 
     def reference_column(self, cells: list[tuple[int, str]]) -> None:
         """The untagged cells of a table's "Ref." column: when every one holds only
-        reference numbers ("50, 88", "12–14"), each number is a citation, as the header
+        reference numbers ("50, 88", "12–14"), bracketed ones after a name ("yfeABCD
+        [54]") or a dash for none, each number is a citation, as the header
         says, though the publisher tagged none.  Kept aside until the reference list is
         known: a column whose numbers run past it (a confusion matrix's "Reference"
         class, counts) is data, not citations."""
-        if not cells or not all(_NUMBER_CELL.match(t) for _, t in cells):
+        found = [(i, _column_items(t)) for i, t in cells]
+        items = [(i, ms) for i, ms in found if ms]
+        if not items or any(ms is None for _, ms in found):
             return
-        items = [(i, list(_NUMBER_ITEM.finditer(t))) for i, t in cells]
         numbers = [int(n) for _, ms in items for m in ms for n in re.findall(r"\d+", m.group(1))]
         if min(numbers) < 1:
             return  # "0" counts something: reference numbers start at 1
@@ -343,8 +348,8 @@ def _structured(ref: Any, number: int | None, block: int, text: str) -> Referenc
     title = next((_text(cit.find(f".//{n}")) for n in ("article-title", "chapter-title", "data-title", "part-title")
                   if cit.find(f".//{n}") is not None), None)
     source = _text(cit.find(".//source"))
-    if title is None:  # a book, report or web page: its title is the source
-        title, source = source, None
+    if title is None and not (_journal_article(cit) and len((source or "").split()) <= _JOURNAL_WORDS):
+        title, source = source, None  # a book, report or web page (or a mistagged title): its title is the source
     pages = _text(cit.find("fpage"))
     if pages and _text(cit.find("lpage")):
         pages = f"{pages}-{_text(cit.find('lpage'))}"
@@ -361,6 +366,22 @@ def _structured(ref: Any, number: int | None, block: int, text: str) -> Referenc
         label_in_text=True, label_span=(0, len(str(number))) if number is not None else None,
         confidence=1.0 if title else 0.0,
     )
+
+
+#: A journal article's <source> longer than this is its title, mistagged (PLOS ONE has
+#: "Age, Rapid-Cycling, and Pharmacotherapy Effects on …" as the source of one entry).
+_JOURNAL_WORDS = 10
+
+
+def _journal_article(cit: Any) -> bool:
+    """A journal article, whose <source> is the journal even when no <article-title>
+    is given: chemistry and physics styles (Wiley, ACS, APS) cite "Lee H., Energy
+    Environ. Sci. 2014, 7, 3857" with no title, and "Energy Environ. Sci." read as the
+    title made a battery review's every reference look off-topic."""
+    kind = cit.get("publication-type") or cit.get("citation-type") or ""
+    if kind:
+        return kind == "journal"
+    return cit.find(".//volume") is not None and cit.find(".//fpage") is not None
 
 
 def _xref_numbers(x: _Xref, number: int | None) -> tuple[int, ...]:
@@ -423,11 +444,27 @@ def _citations(builder: _Builder, numbers: dict[str, int | None], refs: dict[str
 
 # A table column of reference numbers: its header says so ("Ref.", "References",
 # "Source"), its cells hold nothing but numbers and ranges.
-_REFERENCE_HEADER = re.compile(r"^\s*(?:refs?|references?|sources?|citations?)\.?\s*(?:\[\s*\]|\(\s*\))?\s*$", re.I)
+_REFERENCE_HEADER = re.compile(
+    r"^\s*(?:refs?|references?|sources?|citations?)\.?\s*(?:\(\s*s\s*\))?\s*(?:\[\s*\]|\(\s*\))?\s*$", re.I)
 _ITEM = r"\d{1,4}(?:\s*[–—-]\s*\d{1,4})?"
 _PAGE = r"(?:\s*:\s*pp?\.?\s*\d{1,5}(?:\s*[–—-]\s*\d{1,5})?)?"  # "74: p.24": reference 74, its page 24
 _NUMBER_CELL = re.compile(rf"^\s*{_ITEM}{_PAGE}(?:\s*[,;]\s*{_ITEM}{_PAGE})*\s*$", re.I)
 _NUMBER_ITEM = re.compile(rf"({_ITEM}){_PAGE}", re.I)
+_BRACKETED = re.compile(r"\[([^\[\]]*)\]")
+_NO_ENTRY = re.compile(r"^\s*(?:[-–—]|n\.?\s?a\.?|n/a|nd|none)?\s*$", re.I)
+
+
+def _column_items(text: str) -> list[re.Match[str]] | None:
+    """The reference numbers of one "Ref." column cell: [] for a cell that gives none
+    ("–"), None for a cell that is not a list of reference numbers (the column is data)."""
+    if _NO_ENTRY.match(text):
+        return []
+    if _NUMBER_CELL.match(text):
+        return list(_NUMBER_ITEM.finditer(text))
+    groups = list(_BRACKETED.finditer(text))
+    if groups and all(_NUMBER_CELL.match(g.group(1)) for g in groups):
+        return [m for g in groups for m in _NUMBER_ITEM.finditer(text, g.start(1), g.end(1))]
+    return None
 
 
 def _reference_columns(cells: list[Any]) -> set[Any]:
@@ -598,6 +635,8 @@ def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | Non
         if not author_year and top <= highest:
             b.pending = sorted(b.pending + cells, key=lambda p: p[0])
     citations = _citations(b, numbers, refs, author_year) if b.pending else []
+    if not author_year:
+        citations = sorted(citations + _qv_citations(b, highest), key=lambda c: (c.block, c.start))
     citations += _source_notes(b, root)
     metadata: dict[str, Any] = {"prepared_structure": True}
     if root.get("article-type"):
@@ -606,6 +645,34 @@ def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | Non
     return Manuscript(path=str(path), format="jats", blocks=tuple(b.blocks), citations=tuple(citations),
                       references=tuple(references), citation_style=style if citations else "numeric",
                       title=title, metadata=metadata)
+
+
+# "[qv: 24c,38–57]": how PubMed Central renders a Wiley cross-reference to a run of
+# references (sub-reference "c" of 24, then 38 to 57), as plain text, untagged.
+_QV = re.compile(r"\[qv:\s*((?:\d{1,4}[a-z]?(?:\s*[–—-]\s*\d{1,4}[a-z]?)?\s*,?\s*)+)\]")
+_QV_ITEM = re.compile(r"(\d{1,4})[a-z]?(?:\s*[–—-]\s*(\d{1,4})[a-z]?)?")
+
+
+def _qv_citations(b: _Builder, highest: int) -> list[Citation]:
+    """The untagged "[qv: …]" runs of a numeric article: each cites its numbers, when
+    every one is on the reference list and no range runs backwards."""
+    out = []
+    for block in b.blocks:
+        if block.kind is BlockKind.REFERENCE or "[qv:" not in block.text:
+            continue
+        for m in _QV.finditer(block.text):
+            nums: list[int] = []
+            for item in _QV_ITEM.finditer(m.group(1)):
+                lo = int(item.group(1))
+                hi = int(item.group(2)) if item.group(2) else lo
+                if not 1 <= lo <= hi <= highest or hi - lo > 200:
+                    break
+                nums.extend(n for n in range(lo, hi + 1) if n not in nums)
+            else:
+                if nums:
+                    out.append(Citation(block.index, m.start(), m.end(), m.group(), tuple(nums), "numeric",
+                                        any(s <= m.start() < e for s, e in block.superscript)))
+    return out
 
 
 # A footnote that is a source: a year and a URL, a publisher's place ("Toronto:

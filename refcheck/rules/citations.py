@@ -445,7 +445,9 @@ class ReferenceNeverCited(Rule):
         Numeric documents: each entry whose number is never cited, unless the text
         names it by first author and year ("[Smith 1919]", "Simons (1972)") — cited,
         in another form.  Author–year documents: each entry whose first author and
-        year appear in no citation.
+        year appear in no citation, nor together anywhere in the text — an untagged
+        "(Silva et al., 2016)", a figure's source note "NBS (2013, 2014)", a spelling
+        without accents or apostrophe ("Gonzalez-Perez", "O Leary") all cite.
 
     Why it matters:
         Uncited entries pad a bibliography; in a review they often mean a source was
@@ -464,21 +466,26 @@ class ReferenceNeverCited(Rule):
 
     def check(self, ms: Manuscript, options: dict[str, Any]) -> Iterator[Finding]:
         if ms.citation_style == "author-year":
-            cited_text = " ".join(" ".join(c.authors_year) for c in ms.citations).lower()
+            cited_text = fold(" ".join(" ".join(c.authors_year) for c in ms.citations))
+            body: str | None = None
             for ref in ms.references:
                 name = _first_author_surname(ref)
-                if name and ref.year and not (name in cited_text and str(ref.year) in cited_text):
+                if not name or not ref.year or (fold(name) in cited_text and str(ref.year) in cited_text):
+                    continue
+                if body is None:
+                    body = fold(" ".join(b.text for b in ms.blocks if b.kind is not BlockKind.REFERENCE))
+                if not _named_in_text(body, ref):
                     yield self._on_entry(ms, ref, f"Reference '{(ref.title or ref.text)[:80]}' ({name.title()} {ref.year}) is never cited in the text.")
             return
         cited = {n for c in ms.citations for n in c.numbers}
         if not cited:
             return
-        body: str | None = None
+        text: str | None = None
         for ref in ms.references:
             if ref.number is not None and ref.number not in cited:
-                if body is None:
-                    body = " ".join(b.text for b in ms.blocks if b.kind is not BlockKind.REFERENCE)
-                if _named_by_author_year(body, ref):
+                if text is None:
+                    text = fold(" ".join(b.text for b in ms.blocks if b.kind is not BlockKind.REFERENCE))
+                if _named_by_author_year(text, ref):
                     continue  # "Elliott Smith [Smith 1919]": cited, in another form
                 yield self._on_entry(ms, ref, f"Reference {ref.number} is never cited in the text.")
 
@@ -490,6 +497,40 @@ class ReferenceNeverCited(Rule):
                             suggestion="Cite it where it supports a statement, or remove it from the list.")
 
 
+def fold(text: str) -> str:
+    """Lower case, accents, apostrophes and hyphens gone: "O'Leary" and "O Leary",
+    "Almeida-García" and "Almeida-Garcia", "MacIntyre" and "Macintyre" are one name."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"['’‘`´\-‐‑–]", " ", text)
+
+
+_INITIALS = re.compile(r"^(?:[a-z]\.?){1,3}$")
+
+
+def _name_words(ref: Reference) -> list[str]:
+    """The words of the first author's name a citation could use: "KIRCHHOFF, L.V." →
+    kirchhoff; "Mendes-Da-Silva W." → mendes, silva; "NBS – National Bureau of
+    Statistics" → nbs, national, …; "R Core Team" → core, team.  Not initials."""
+    if not ref.authors:
+        return []
+    words = re.findall(r"[^\W\d_][\w.]*", fold(ref.authors[0]))
+    # Short letter groups are initials ("MA", "L.V."), except first: an acronym ("NBS – …").
+    return [w.rstrip(".") for i, w in enumerate(words) if len(w.rstrip(".")) >= 3 and (i == 0 or not _INITIALS.match(w))]
+
+
+def _named_in_text(body: str, ref: Reference) -> bool:
+    """Does the (folded) text name the entry by an author word followed, within the same
+    parenthesis or citation, by its year: "(Silva et al., 2016)", "Almeida-Garcia,
+    Cortes-Macias e Parzych, 2021", "NBS (2013, 2014, 2015)", "(R Core Team 2017)"?
+    Untagged citations, figure source notes and spelling variants cite too."""
+    names = _name_words(ref)
+    if not names or not ref.year:
+        return False
+    alternatives = "|".join(re.escape(n) for n in dict.fromkeys(names))
+    return re.search(rf"\b(?:{alternatives})\b[^;)]{{0,60}}?\b{ref.year}[a-z]?\b", body) is not None
+
+
 def _named_by_author_year(body: str, ref: Reference) -> bool:
     """Does the text name the entry by its first author and year ("[Smith 1919]",
     "Simons (1972, p. 190)", "Plavcan et al., 2001")?  A numeric manuscript that cites
@@ -497,7 +538,7 @@ def _named_by_author_year(body: str, ref: Reference) -> bool:
     name = _first_author_surname(ref)
     if not name or not ref.year:
         return False
-    pattern = rf"\b{re.escape(name)}\b(?:\s+et\s+al\.?|\s+and\s+\w+|\s*&\s*\w+)?[\s,(\[]{{1,3}}{ref.year}\b"
+    pattern = rf"\b{re.escape(fold(name))}\b(?:\s+et\s+al\.?|\s+and\s+\w+|\s*&\s*\w+)?[\s,(\[]{{1,3}}{ref.year}\b"
     return re.search(pattern, body, re.I) is not None
 
 
