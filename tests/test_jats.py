@@ -364,3 +364,27 @@ paradigms<xref ref-type="bibr" rid="r3">3</xref>.</p></sec></body><back><ref-lis
         (None, "Energy Environ. Sci."),
         ("Age, rapid-cycling, and pharmacotherapy effects on ventral prefrontal cortex in bipolar disorder", None),
         ("The structure of scientific revolutions", None)]
+
+
+@pytest.mark.parametrize(("mention_after", "legend", "flagged"), [(1, 4, []), (3, 3, [3])])
+def test_a_floats_group_legend_may_sit_anywhere_after_its_first_mention(tmp_path, mention_after, legend, flagged) -> None:
+    """PMC puts every figure in <floats-group>, after the article: the file says nothing of
+    where Figure 1 prints.  Its legend's [4], the figure mentioned after [1], fits between
+    [3] and [5] further on: in sequence (a blind editor: "consistent with where the figure
+    sits").  A legend's [3] when the figure is first mentioned after [1], [2] and [4] fits
+    nowhere after the mention: out of order."""
+    refs = "".join(f'<ref id="r{n}"><label>{n}</label><mixed-citation>A. N{n}. Title {n} here. J. 2001.</mixed-citation></ref>'
+                   for n in range(1, 6))
+    text = [n for n in (1, 2, 3, 4, 5) if n != legend]
+    parts = [f'Finding {k} [<xref ref-type="bibr" rid="r{n}">{n}</xref>]'
+             + (' (<xref ref-type="fig" rid="f1">Figure 1</xref>)' if k == mention_after else "") + "."
+             for k, n in enumerate(text, start=1)]
+    xml = f"""<article><front><article-meta><title-group><article-title>T</article-title></title-group></article-meta></front>
+<body><sec><title>Results</title><p>{" ".join(parts)}</p></sec></body>
+<back><ref-list>{refs}</ref-list></back>
+<floats-group><fig id="f1"><label>Figure 1</label><caption><p>Survival curves from a trial
+[<xref ref-type="bibr" rid="r{legend}">{legend}</xref>].</p></caption></fig></floats-group></article>"""
+    path = tmp_path / "t.xml"
+    path.write_text(xml, "utf-8")
+    result = check_file(path, Config(select=["RC101"]))
+    assert [list(f.references) for f in result.findings if f.severity.value == "warning"] == ([flagged] if flagged else [])

@@ -622,6 +622,7 @@ def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | Non
             else:
                 b.walk(child, (), 0)
     floats = root.find("floats-group")
+    floats_from = len(b.blocks)
     if floats is not None:
         b.walk(floats, (), 0)
     if not b.blocks:
@@ -639,6 +640,9 @@ def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | Non
         citations = sorted(citations + _qv_citations(b, highest), key=lambda c: (c.block, c.start))
     citations += _source_notes(b, root)
     metadata: dict[str, Any] = {"prepared_structure": True}
+    if len(b.blocks) > floats_from:
+        # Blocks from here on come from <floats-group>: where they print is not known.
+        metadata["floats_unplaced_from"] = floats_from
     if root.get("article-type"):
         metadata["article_type"] = root.get("article-type")
     style = "author-year" if author_year else "numeric"

@@ -137,6 +137,17 @@ def _float_positions(ms: Manuscript) -> tuple[dict[int, str], dict[str, tuple[in
     return block_float, mentions
 
 
+def _fits_after(n: int, chain: dict[int, tuple[int, ...]], start: tuple[int, ...]) -> bool:
+    """Can ``n`` join the in-sequence chain somewhere at or after ``start``: between two
+    chained numbers below and above it, the later of them placed after ``start``?"""
+    items = sorted((pos, m) for m, pos in chain.items())
+    nums = [m for _, m in items]
+    if any(a >= b for a, b in zip(nums, nums[1:], strict=False)):
+        return False  # not a chain in sequence: nothing to fit into
+    i = bisect_right(nums, n)
+    return (i == 0 or nums[i - 1] < n) and (i == len(items) or items[i][0] > start)
+
+
 def _alphabetical(refs: Iterable[Reference]) -> bool:
     """Is the list in alphabetical order of first author (the citation–name system)?"""
     names = []
@@ -174,8 +185,9 @@ class CitationOutOfOrder(Rule):
         floats: where a file puts them says little about where they are read, so a
         reference cited in a float is in sequence if it fits where the float is
         first mentioned in the text (ICMJE), where the float sits (one reading for
-        all floats), or at its first citation in the running text.  A float
-        reference that fits none of these is a warning.  References cited only in
+        all floats), or at its first citation in the running text; a float of a JATS
+        ``<floats-group>``, which has no place in the file, may sit anywhere after
+        its first mention.  A float reference that fits none of these is a warning.  References cited only in
         floats and numbered after the references of the running text (one or two
         late text citations after them, at most one in fifty, do not break this)
         follow a common house convention: one info finding names them all.  A reference
@@ -255,6 +267,16 @@ class CitationOutOfOrder(Rule):
         variants.sort(key=lambda v: len(v[1]))
         (chain, flagged_best, use_mention), (_, flagged_other, _) = variants
         flagged = {n for n in flagged_best if n in text_first or n in flagged_other}
+        # A float of a JATS <floats-group> has no place in the file: it prints wherever
+        # the typesetter put it after its first mention, so a legend's number that fits
+        # anywhere there is in sequence.  (Legends an author gathered at the end of a
+        # manuscript do have a place, and are judged by it.)
+        unplaced = ms.metadata.get("floats_unplaced_from")
+        for n in sorted(flagged - text_first.keys()) if isinstance(unplaced, int) else ():
+            c = float_first[n]
+            key = block_float[c.block]
+            if c.block >= unplaced and key in mentions and _fits_after(n, chain, (*mentions[key], 0, 0)):
+                flagged.discard(n)
         place = {n: (c.block, c.start, 0, 0) for n, c in text_first.items()}
         for n, cs in in_floats.items():
             if n not in tail:
@@ -573,7 +595,9 @@ class DuplicateReference(Rule):
     """The same work appears twice in the reference list.
 
     What it flags:
-        Two entries with the same DOI or PMID, or with near-identical titles
+        Two entries with the same DOI or PMID (under two different titles the
+        message says one DOI may be wrong; chapters of one edited book that carry
+        the book's DOI are not flagged), or with near-identical titles
         (similarity ≥ 0.92 after normalising case and punctuation) that carry the same
         numbers, the same year and the same first author (a blog post that borrows a
         paper's title is another work; "… (STP) 13: preparing policy briefs" and
@@ -616,6 +640,11 @@ class DuplicateReference(Rule):
             earlier, why = None, ""
             if ref.doi and ref.doi.lower() in seen_doi:
                 earlier, why = seen_doi[ref.doi.lower()], f"the same DOI ({ref.doi})"
+                if _other_titles(ref, earlier):
+                    if _book_part(ref) or _book_part(earlier):
+                        earlier = None  # chapters of one handbook, or a chapter and the book, share its DOI
+                    else:
+                        why = f"DOI:{ref.doi}"  # two titles, one DOI: said so below
             elif ref.pmid and ref.pmid in seen_pmid:
                 earlier, why = seen_pmid[ref.pmid], f"the same PMID ({ref.pmid})"
             elif ref.title and len(ref.title) > 15:
@@ -644,12 +673,29 @@ class DuplicateReference(Rule):
                 text = ms.blocks[ref.block].text
                 label = f"Reference {ref.number}" if ref.number else "This reference"
                 other = f"reference {earlier.number}" if earlier.number else "an earlier entry"
+                message = (f"{label} carries the DOI of {other} ({why[4:]}) under another title: one DOI is wrong, "
+                           "or one work is listed twice." if why.startswith("DOI:") else f"{label} duplicates {other}: {why}.")
                 yield self.finding(
                     ms, ref.block, len(text) - len(text.lstrip()), len(text.rstrip()),
-                    f"{label} duplicates {other}: {why}.",
+                    message,
                     references=[n for n in (earlier.number, ref.number) if n],
                     suggestion=f"Keep one entry, cite {other} instead, and renumber.",
                 )
+
+
+_BOOK_PART = re.compile(r"\(\s*eds?\.?\s*\)|\bIn\s*:?\s+[A-Z][^.]{0,120}\(\s*eds?\.?\s*\)|\beditors?\b", re.I)
+
+
+def _book_part(ref: Reference) -> bool:
+    """An edited book or a chapter of one ("In A. Sison (Eds.), Handbook …")."""
+    return bool(_BOOK_PART.search(ref.text))
+
+
+def _other_titles(a: Reference, b: Reference) -> bool:
+    """Two entries whose titles are plainly not one title."""
+    if not a.title or not b.title:
+        return False
+    return SequenceMatcher(None, _norm_title(a.title), _norm_title(b.title)).ratio() < 0.6
 
 
 class ReferenceNumbering(Rule):
