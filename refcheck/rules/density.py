@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from refcheck.analysis.evidence import (
+    DISPLAY_REFERENCE,
     block_doc,
     block_lemmas,
     block_tokens,
@@ -624,6 +625,8 @@ def judge_attribution(ms: Manuscript, s: Sentence, block: Block, verbs: frozense
         return hit, "discussion of the authors' own study"
     if _anaphoric(ms, s, block, hit):
         return None  # "According to the authors …" after Pan et al. [12]: the source is cited
+    if _shown_in_display(ms, s, hit):
+        return None  # "The DSC experiments shown in Figure 49 …": the evidence is on display
     if opens_cited_paragraph(ms, s):
         return hit, "topic sentence; the next sentences cite"
     if followed_by_cited(ms, s):
@@ -653,12 +656,42 @@ def _anaphoric(ms: Manuscript, s: Sentence, block: Block, hit: Attribution) -> b
     cited_before = any(is_cited(ms, t) for t in earlier)
     if _DEFINITE_SOURCE.search(s.text) and cited_before:
         return True  # "According to experiments done by the authors …" after "In [12] the authors …"
+    if (not hit.others and hit.source in _OWN_CAPABLE and cited_before
+            and not _PERFECT.search(block.text[hit.start : hit.end])):
+        # "Zhang et al. [26] proposed … Experiments on PM2.5 concentrations show …": the
+        # experiments, analyses and results of the study the paragraph has cited.  The
+        # perfect ("experiments have revealed") states what the literature holds.
+        return True
     if not hit.others and cited_before and _NARRATED.search(block.text[hit.start : hit.end]):
         # "Haloi [33] trained a CNN … Experiments on ROC and DIA demonstrated …": the
         # simple past goes on telling the cited study; "experiments have shown" (the
         # perfect) would state what the literature holds.
         return True
     return bool(_DEMONSTRATIVE_START.match(s.text)) and is_cited(ms, earlier[-1])
+
+
+def _shown_in_display(ms: Manuscript, s: Sentence, hit: Attribution) -> bool:
+    """Does the sentence send the reader to a figure or table that holds the evidence:
+    the authors' own ("experiments shown in Figure 49", an attribution not marked as
+    others'), or one whose caption cites the sources ("Figure 2 summarizes the
+    conductivities reported in previous research" under a legend that cites them)?"""
+    names = [m.group() for m in DISPLAY_REFERENCE.finditer(s.text)]
+    if not names:
+        return False
+    if not hit.others:
+        return True
+    keys = {re.sub(r"[^a-z0-9]", "", n.lower()).replace("figure", "fig").replace("tables", "table") for n in names}
+    for c in ms.citations:
+        block = ms.blocks[c.block]
+        if block.kind is BlockKind.CAPTION:
+            label = re.match(r"\W*((?:fig(?:ure)?s?|tables?)\.?\s*\w+)", block.text, re.I)
+            if label and re.sub(r"[^a-z0-9]", "", label.group(1).lower()).replace("figure", "fig").replace(
+                    "tables", "table") in keys:
+                return True
+    return False
+
+
+_PERFECT = re.compile(r"\b(?:has|have|had)\b", re.I)
 
 
 # A reporting verb in the simple past, no perfect: "experiments demonstrated", "the
