@@ -257,6 +257,8 @@ def _source_at(doc: Any, j: int, first: int, sources: frozenset[str], lemmas: li
     tok = doc[j]
     if lemmas[j] not in sources and tok.lower_ not in sources:
         return None
+    if tok.lower_.endswith("ed") and tok.lower_ not in sources:
+        return None  # "the pollutants studied demonstrate": a participle, not the noun "studies"
     if j > first and doc[j - 1].lower_ in ("a", "an", "one"):
         return None  # "a research claim": one item, not the literature
     # A countable source must be plural to stand for "the literature": "studies
@@ -484,7 +486,8 @@ METHODS_PATTERNS = [
 APPENDIX_PATTERNS = [
     r"\bappendi(?:x|ces)\b", r"\bsupplementa", r"\bsupporting information\b", r"\bderivations?\b", r"\bproofs?\b",
 ]
-ATTRIBUTION_EXEMPT = [*METHODS_PATTERNS, r"^results?\b", *APPENDIX_PATTERNS]
+ATTRIBUTION_EXEMPT = [*METHODS_PATTERNS, r"^results?\b",
+                      r"^(?:numerical\s+|computational\s+)?(?:simulations?|experiments?)\b", *APPENDIX_PATTERNS]
 
 
 class UncitedAttribution(Rule):
@@ -499,16 +502,22 @@ class UncitedAttribution(Rule):
 
         Not flagged: calls for research ("more trials are needed", "future studies
         should show"); conditions ("unlikely until the model has been shown to be
-        effective", "unless trials demonstrate"); this manuscript and its own results ("this review shows",
+        effective", "unless trials demonstrate"); advice ("should be considered by
+        other researchers"); this manuscript and its own results ("this review shows",
         "our data indicate", "it is shown that", "We replicated effects documented in
-        other studies"); a sentence that points back to the source cited just before
+        other studies", "the presented studies confirm", "the experiments shown in
+        Figure 4", a figure whose legend cites the sources); the experiments or
+        analyses of the study the paragraph has cited ("Zhang et al. [26] proposed …
+        Experiments on PM2.5 show …"); a sentence that points back to the source cited just before
         it ("The researchers found …", "These studies …", "They …" after a cited
         sentence); a sentence that names its source by address (a URL or DOI); any
         sentence with a citation, wherever in the sentence it closes the clause; and
         the sections where the authors present their own work — methods, results,
-        appendices, derivations and supplementary material (option ``exempt``,
+        simulations, appendices, derivations and supplementary material (option ``exempt``,
         regular expressions matched in the section's headings) — unless the
-        attribution names other people's work ("previous studies have shown").  In a paragraph where
+        attribution names other people's work ("previous studies have shown") in a
+        sentence that is not an inclusion or exclusion criterion ("data reported in
+        other publications were excluded").  In a paragraph where
         the authors announce their own study ("Here, we report …"), an attribution
         that does not name other people's work ("previous", "published", "other",
         "many", "the literature", "authors") and whose source may be theirs
@@ -574,8 +583,8 @@ class UncitedAttribution(Rule):
             # Methods, results and appendices report the authors' own work; there only
             # an attribution marked as other people's ("previous studies have shown")
             # still asks for its source.
-            if path_matches(block.section, exempt) and not hit.others:
-                continue
+            if path_matches(block.section, exempt) and (not hit.others or _CRITERION.search(s.text)):
+                continue  # (an eligibility criterion names "other publications" as a filter, not a source)
             if in_summary(block):
                 severity = summary_sev
             elif why and not self.configured:
@@ -617,6 +626,10 @@ def judge_attribution(ms: Manuscript, s: Sentence, block: Block, verbs: frozense
         return None  # "for most studies identified …": the studies the authors' own search found
     if _HYPOTHETICAL.search(block.text[s.start : hit.start]):
         return None  # "unlikely until the model has been shown to be effective": a condition, not a claim
+    if _RECOMMENDED.search(block.text[s.start : hit.start]):
+        return None  # "should be considered carefully by other researchers": advice to them, not their finding
+    if _REVIEWED_SOURCE.search(s.text) and ms.citations and ms.citations[0].block <= s.block:
+        return None  # "The presented studies confirm …": the studies this review has cited
     if hit.kind == "phrase" and _FIRST_PERSON_SUBJECT.match(s.text):
         return None  # "We replicated several effects documented in other studies": the authors' result
     if not hit.others and hit.source in _OWN_CAPABLE and _ANNOUNCES_OWN_WORK.search(block.text):
@@ -638,6 +651,18 @@ def judge_attribution(ms: Manuscript, s: Sentence, block: Block, verbs: frozense
 # has been shown to be effective", "unless trials demonstrate", "if studies confirm".
 # Only in the clause just before the attribution (no sentence break, at most six words).
 _HYPOTHETICAL = re.compile(r"\b(?:until|unless|if|once|whether)\s+(?:[\w'’-]+\s+){0,6}$", re.I)
+# A modal of obligation just before the attribution: advice addressed to researchers.
+_RECOMMENDED = re.compile(r"\b(?:should|must|ought\s+to|needs?\s+to)\s+(?:[\w'’-]+\s+){0,4}$", re.I)
+# Sources the sentence itself says were presented in this text: "the presented studies",
+# "the studies reviewed above" (those it has cited).
+_REVIEWED_SOURCE = re.compile(
+    r"\b(?:the|these)\s+(?:presented|reviewed|above|aforementioned|above-?mentioned|cited|discussed|mentioned|included|"
+    r"surveyed)\s+(?:stud(?:y|ies)|works?|papers?|articles?|reports?|publications?|trials?)\b"
+    r"|\b(?:stud(?:y|ies)|works?|papers?|articles?)\s+(?:reviewed|presented|discussed|cited|mentioned)\s+(?:above|here|earlier)\b",
+    re.I,
+)
+# Inclusion and exclusion criteria of the authors' own search (in their methods).
+_CRITERION = re.compile(r"\b(?:were|was|are|is|be)\s+(?:excluded|included)\b|\beligib|\b(?:inclusion|exclusion)\b", re.I)
 
 
 # "the authors", "the researchers", "the study": a definite source is one the paragraph
