@@ -466,7 +466,9 @@ class ReferenceNeverCited(Rule):
     What it flags:
         Numeric documents: each entry whose number is never cited, unless the text
         names it by first author and year ("[Smith 1919]", "Simons (1972)") — cited,
-        in another form.  Author–year documents: each entry whose first author and
+        in another form.  Uncited entries that close the list, in a manuscript whose
+        supplementary material lists references of its own (Science's style), are
+        one info finding.  Author–year documents: each entry whose first author and
         year appear in no citation, nor together anywhere in the text — an untagged
         "(Silva et al., 2016)", a figure's source note "NBS (2013, 2014)", a spelling
         without accents or apostrophe ("Gonzalez-Perez", "O Leary") all cite.
@@ -503,13 +505,26 @@ class ReferenceNeverCited(Rule):
         if not cited:
             return
         text: str | None = None
+        uncited: list[Reference] = []
         for ref in ms.references:
             if ref.number is not None and ref.number not in cited:
                 if text is None:
                     text = fold(" ".join(b.text for b in ms.blocks if b.kind is not BlockKind.REFERENCE))
-                if _named_by_author_year(text, ref):
-                    continue  # "Elliott Smith [Smith 1919]": cited, in another form
-                yield self._on_entry(ms, ref, f"Reference {ref.number} is never cited in the text.")
+                if not _named_by_author_year(text, ref):  # "Elliott Smith [Smith 1919]": cited, in another form
+                    uncited.append(ref)
+        if uncited and min(r.number or 0 for r in uncited) > max(cited) and _supplement_has_references(ms):
+            # Science's style: the Supplementary Materials' own references close the list.
+            numbers = [r.number for r in uncited if r.number]
+            yield self.finding(
+                ms, uncited[0].block, 0, len(ms.blocks[uncited[0].block].text.rstrip()),
+                f"{'References' if len(numbers) > 1 else 'Reference'} {_numbers(numbers)} "
+                f"{'are' if len(numbers) > 1 else 'is'} not cited in this text; they close the list, and the "
+                "supplementary material, which has references of its own, may cite them.",
+                severity=Severity.INFO, references=numbers,
+                suggestion="Check that the supplementary material cites them; otherwise remove them.")
+            return
+        for ref in uncited:
+            yield self._on_entry(ms, ref, f"Reference {ref.number} is never cited in the text.")
 
     def _on_entry(self, ms: Manuscript, ref: Reference, message: str) -> Finding:
         text = ms.blocks[ref.block].text
@@ -517,6 +532,17 @@ class ReferenceNeverCited(Rule):
         return self.finding(ms, ref.block, start, len(text.rstrip()), message,
                             references=[ref.number] if ref.number else [],
                             suggestion="Cite it where it supports a statement, or remove it from the list.")
+
+
+_SUPPLEMENT = re.compile(r"\bsupplement|\bsupporting information\b", re.I)
+
+
+def _supplement_has_references(ms: Manuscript) -> bool:
+    """Does the manuscript describe supplementary material that includes references
+    ("This PDF file includes: Texts S1 to S4 … References")?"""
+    return any(re.search(r"\breferences?\b", b.text, re.I) and
+               (any(_SUPPLEMENT.search(t) for t in b.section) or _SUPPLEMENT.search(b.text))
+               for b in ms.blocks if b.kind in (BlockKind.CAPTION, BlockKind.PARAGRAPH) and len(b.text) < 400)
 
 
 def fold(text: str) -> str:
