@@ -388,3 +388,55 @@ def test_a_floats_group_legend_may_sit_anywhere_after_its_first_mention(tmp_path
     path.write_text(xml, "utf-8")
     result = check_file(path, Config(select=["RC101"]))
     assert [list(f.references) for f in result.findings if f.severity.value == "warning"] == ([flagged] if flagged else [])
+
+
+def test_springer_year_only_xrefs_make_an_author_year_article(tmp_path) -> None:
+    """Springer tags only the year: "Frankl (<xref>1979</xref>)".  Read as numbers, six
+    author-year articles got an alphabetical-order note and out-of-order warnings."""
+    refs = "".join(f'<ref id="CR{i}"><element-citation publication-type="journal"><person-group person-group-type="author">'
+                   f'<name><surname>{n}</surname><given-names>A</given-names></name></person-group>'
+                   f'<article-title>On meaning {i}</article-title><source>J</source><year>{y}</year></element-citation></ref>'
+                   for i, (n, y) in enumerate([("Adler", 1990), ("Frankl", 1979), ("Steger", 2012)], start=1))
+    xml = f"""<article><front><article-meta><title-group><article-title>T</article-title></title-group></article-meta></front>
+<body><sec><title>Introduction</title><p>Meaning matters (Steger <xref ref-type="bibr" rid="CR3">2012</xref>; Frankl
+<xref ref-type="bibr" rid="CR2">1979</xref>). Adler (<xref ref-type="bibr" rid="CR1">1990</xref>) agreed.</p></sec></body>
+<back><ref-list>{refs}</ref-list></back></article>"""
+    path = tmp_path / "t.xml"
+    path.write_text(xml, "utf-8")
+    result = check_file(path)
+    assert result.manuscript.citation_style == "author-year"
+    assert not [f for f in result.findings if f.code in ("RC101", "RC103")]
+
+
+def test_legend_paragraphs_beside_the_caption_and_bare_table_notes_are_read(tmp_path) -> None:
+    """MDPI puts a legend's last paragraph beside <caption> ("… in MEGA, version 5.2 [50]"),
+    and a table note as a bare <p> in <table-wrap-foot> ("CICES vers. 4.3 [55]"): unread,
+    their references read as never cited."""
+    xml = """<article><front><article-meta><title-group><article-title>T</article-title></title-group></article-meta></front>
+<body><sec><title>Results</title><p>Trees differ [<xref ref-type="bibr" rid="B1">1</xref>].</p>
+<fig id="f1"><label>Figure 1</label><caption><p>Relatedness.</p></caption><graphic/>
+<p>Built in MEGA, version 5.2 [<xref ref-type="bibr" rid="B2">2</xref>].</p></fig>
+<table-wrap id="t1"><label>Table 1</label><caption><p>Services.</p></caption><table><tr><td>Water</td></tr></table>
+<table-wrap-foot><p>Categories follow CICES [<xref ref-type="bibr" rid="B3">3</xref>].</p></table-wrap-foot></table-wrap></sec></body>
+<back><ref-list><ref id="B1"><label>1</label><mixed-citation>A. One. J. 2001.</mixed-citation></ref>
+<ref id="B2"><label>2</label><mixed-citation>B. Two. J. 2002.</mixed-citation></ref>
+<ref id="B3"><label>3</label><mixed-citation>C. Three. J. 2003.</mixed-citation></ref></ref-list></back></article>"""
+    path = tmp_path / "t.xml"
+    path.write_text(xml, "utf-8")
+    ms = read_manuscript(str(path), Config())
+    assert sorted({n for c in ms.citations for n in c.numbers}) == [1, 2, 3]
+
+
+def test_a_superscript_lost_in_conversion_still_cites(tmp_path) -> None:
+    """A PMC article citing with bare xrefs ("origin<xref>3</xref>") left some as plain text:
+    "worldwide.1 Indeed".  Such a number after a word's punctuation, before the next
+    sentence, cites; "Fig.1 The" and "version 2.1 The" do not."""
+    cite = lambda n: f'<xref ref-type="bibr" rid="B{n}">{n}</xref>'  # noqa: E731
+    xml = f"""<article><front><article-meta><title-group><article-title>T</article-title></title-group></article-meta></front>
+<body><sec><title>Introduction</title><p>Diseases threaten health worldwide.1 Indeed, most are zoonotic.{cite(2)}
+Wildlife matters.{cite(3)} See Fig.1 The tree. We used version 2.1 The latest.</p></sec></body>
+<back><ref-list>{"".join(f'<ref id="B{n}"><label>{n}</label><mixed-citation>A. N{n}. J. 2001.</mixed-citation></ref>' for n in (1, 2, 3))}</ref-list></back></article>"""
+    path = tmp_path / "t.xml"
+    path.write_text(xml, "utf-8")
+    ms = read_manuscript(str(path), Config())
+    assert [c.numbers for c in ms.citations] == [(1,), (2,), (3,)]

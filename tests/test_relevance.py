@@ -225,3 +225,19 @@ def test_a_list_that_cannot_be_read_gets_one_info_note(tmp_path) -> None:
                     .replace("2. https://pubmed.ncbi.nlm.nih.gov/31234567/",
                              "2. Ma Y. Stem cells reduce hepatic injury. J Hepatol. 2021;2:2-9."), "utf-8")
     assert not [f for f in check_file(path).findings if f.code.startswith("RC2")]  # 3 of 6: no note
+
+
+@pytest.mark.parametrize(("title", "readable"), [
+    ("Törvényhozó székely falu", False),  # Hungarian (a held-out ethnoecology article's sources)
+    ("Magyarország népessége az 1330-as és az 1526-os évek között", False),
+    ("Gödel's incompleteness theorems and a naïve model of proof", True),
+    ("Plant species richness: the world records", True),
+])
+def test_a_title_in_an_accented_language_gives_no_relevance_evidence(title: str, readable: bool) -> None:
+    """An English manuscript on Székely village laws cites Hungarian sources rightly; their
+    titles share no English word with it, and 17 relevance warnings followed.  Such a title
+    is unreadable evidence; an English title with a name or two in accents is not."""
+    from refcheck.analysis.subjects import reference_title_lemmas
+    from refcheck.model import Reference
+
+    assert (reference_title_lemmas(Reference(1, 0, title, title=title), {}) is not None) is readable

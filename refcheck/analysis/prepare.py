@@ -31,6 +31,8 @@ def untagged_citations(blocks: tuple[Block, ...] | list[Block], citations: list[
     only numbers of its reference list, and never over a tagged citation."""
     if style != "numeric" or not max_ref:
         return []
+    if sum(1 for c in citations if c.superscript or c.text[:1].isdigit()) * 2 > len(citations):
+        return _untagged_superscripts(blocks, citations, max_ref)  # superscript (or bare-number) citations
     bracketed = sum(1 for c in citations if c.text.startswith("["))
     if bracketed * 2 <= len(citations):
         return []
@@ -52,6 +54,40 @@ def untagged_citations(blocks: tuple[Block, ...] | list[Block], citations: list[
                 and all(1 <= n <= max_ref for n in c.numbers)
                 and not any(s < c.end and c.start < e for s, e in spans)):
             out.append(c)
+    return out
+
+
+# "… a major threat to public health worldwide.1 Indeed, …": a superscript citation whose
+# formatting was lost in conversion, right after a word and its punctuation, before the
+# next sentence.  Not after an abbreviation ("Fig.1", "No.3") or inside a number ("2.1").
+_LOST_SUPERSCRIPT = re.compile(
+    r"(?<=[a-z\)])(?<!\bFig)(?<!\bNo)(?<!\bvol)(?<!\bp)(?<!\bref)[.,;:]"
+    r"(\d{1,3}(?:\s?[,–-]\s?\d{1,3})*)(?=\s+[A-Z(]|\s*$)")
+
+
+def _untagged_superscripts(blocks: tuple[Block, ...] | list[Block], citations: list[Citation],
+                           max_ref: int) -> list[Citation]:
+    """Reference numbers left as plain text after a sentence in an article whose tagged
+    citations are superscripts (a PMC conversion: "worldwide.1 Indeed" beside tagged
+    "origin.<sup>3</sup>"): each cites, when all its numbers are on the list."""
+    taken: dict[int, list[tuple[int, int]]] = {}
+    for c in citations:
+        taken.setdefault(c.block, []).append((c.start, c.end))
+    out = []
+    for b in blocks:
+        if b.kind is not BlockKind.PARAGRAPH:
+            continue
+        for m in _LOST_SUPERSCRIPT.finditer(b.text):
+            numbers: list[int] = []
+            for part in re.split(r"\s?,\s?", m.group(1)):
+                lo, _, hi = part.partition("–") if "–" in part else part.partition("-")
+                first, last = int(lo), int(hi) if hi else int(lo)
+                if not 1 <= first <= last <= max_ref or last - first > 50:
+                    numbers = []
+                    break
+                numbers.extend(n for n in range(first, last + 1) if n not in numbers)
+            if numbers and not any(s < m.end(1) and m.start(1) < e for s, e in taken.get(b.index, [])):
+                out.append(Citation(b.index, m.start(1), m.end(1), m.group(1), tuple(numbers), "numeric", True))
     return out
 
 

@@ -152,9 +152,19 @@ def reference_title_lemmas(ref: Reference, abbreviations: Mapping[str, str]) -> 
     than two words, a volume(issue) or an address read as the title, another language."""
     title = (ref.title or "").strip()
     words = {w.lower() for w in re.findall(r"\w+", title)}
-    if len(words) < 2 or _NOT_A_TITLE.search(title) or len(words & _NON_ENGLISH) >= 2:
+    if len(words) < 2 or _NOT_A_TITLE.search(title) or len(words & _NON_ENGLISH) >= 2 or _accented_language(title):
         return None
     return terms(title, abbreviations)
+
+
+def _accented_language(title: str) -> bool:
+    """A title in a language written with accents (Hungarian, Czech, Portuguese …):
+    at least two words with a letter outside ASCII, a quarter or more of its words.
+    "Törvényhozó székely falu" shares no word with an English manuscript that cites it
+    rightly; "Gödel's theorem" or "a naïve model" stays English."""
+    words = re.findall(r"[^\W\d_]+", title)
+    accented = sum(1 for w in words if not w.isascii())
+    return accented >= 2 and accented * 4 >= len(words)
 
 
 def named_in_sentence(ref: Reference, sentence: str) -> bool:

@@ -192,8 +192,10 @@ class _Builder:
                 if local_name(part) in ("title", "p"):
                     _collect(part, inline, top=True)
                     inline.add(" ")
-        for attrib in el.findall("attrib"):  # "Source: NBS (2013, 2014)": the float's sources, often cited
-            _collect(attrib, inline, top=True)
+        # "Source: NBS (2013, 2014)": the float's sources, often cited; and a legend's
+        # paragraphs that MDPI puts beside the caption instead of in it.
+        for extra in [*el.findall("attrib"), *el.findall("p")]:
+            _collect(extra, inline, top=True)
             inline.add(" ")
         self.add(BlockKind.CAPTION, inline, section)
         cells = list(el.iter("th", "td"))
@@ -208,6 +210,9 @@ class _Builder:
         self.reference_column(column)
         for fn in el.iter("fn"):
             for p in fn.iter("p"):
+                self.text_block(p, BlockKind.FOOTNOTE, section)
+        for foot in el.findall("table-wrap-foot"):  # a note written as a bare <p>, no <fn>
+            for p in foot.findall("p"):
                 self.text_block(p, BlockKind.FOOTNOTE, section)
 
     def reference_column(self, cells: list[tuple[int, str]]) -> None:
@@ -371,6 +376,11 @@ def _structured(ref: Any, number: int | None, block: int, text: str) -> Referenc
 #: A journal article's <source> longer than this is its title, mistagged (PLOS ONE has
 #: "Age, Rapid-Cycling, and Pharmacotherapy Effects on …" as the source of one entry).
 _JOURNAL_WORDS = 10
+
+
+# An author-year xref: names ("Frankl 1979"), or only the year, the name left outside the
+# tag ("Frankl (<xref>1979</xref>)", Springer's JATS).
+_AUTHOR_YEAR_XREF = re.compile(r"[A-Za-z]{3}|^\s*(?:1[6-9]|20)\d\d[a-z]?\s*$")
 
 
 def _journal_article(cit: Any) -> bool:
@@ -629,7 +639,7 @@ def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | Non
         raise InputError(path, "the JATS article contains no text")
 
     all_xrefs = [x for _, xs in b.pending for x in xs]
-    author_year = bool(all_xrefs) and sum(1 for x in all_xrefs if re.search(r"[A-Za-z]{3}", x.text)) > len(all_xrefs) / 2
+    author_year = bool(all_xrefs) and sum(1 for x in all_xrefs if _AUTHOR_YEAR_XREF.search(x.text)) > len(all_xrefs) / 2
     references, refs, numbers = _read_references(b, author_year)
     highest = max((r.number for r in references if r.number is not None), default=0)
     for top, cells in b.column_citations:
