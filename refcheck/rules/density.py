@@ -503,7 +503,8 @@ class UncitedAttribution(Rule):
         Not flagged: calls for research ("more trials are needed", "future studies
         should show"); conditions ("unlikely until the model has been shown to be
         effective", "unless trials demonstrate"); advice ("should be considered by
-        other researchers"); this manuscript and its own results ("this review shows",
+        other researchers"); a pointer to where the text itself treats the matter
+        ("as described above", "as reported later"); this manuscript and its own results ("this review shows",
         "our data indicate", "it is shown that", "We replicated effects documented in
         other studies", "the presented studies confirm", "the experiments shown in
         Figure 4", a figure whose legend cites the sources); the experiments or
@@ -630,6 +631,8 @@ def judge_attribution(ms: Manuscript, s: Sentence, block: Block, verbs: frozense
         return None  # "should be considered carefully by other researchers": advice to them, not their finding
     if _REVIEWED_SOURCE.search(s.text) and ms.citations and ms.citations[0].block <= s.block:
         return None  # "The presented studies confirm …": the studies this review has cited
+    if _CROSS_REFERENCE.search(s.text):
+        return None  # "as described above", "as reported later": the text cites them where it says
     if hit.kind == "phrase" and _FIRST_PERSON_SUBJECT.match(s.text):
         return None  # "We replicated several effects documented in other studies": the authors' result
     if not hit.others and hit.source in _OWN_CAPABLE and _ANNOUNCES_OWN_WORK.search(block.text):
@@ -659,6 +662,12 @@ _REVIEWED_SOURCE = re.compile(
     r"\b(?:the|these)\s+(?:presented|reviewed|above|aforementioned|above-?mentioned|cited|discussed|mentioned|included|"
     r"surveyed)\s+(?:stud(?:y|ies)|works?|papers?|articles?|reports?|publications?|trials?)\b"
     r"|\b(?:stud(?:y|ies)|works?|papers?|articles?)\s+(?:reviewed|presented|discussed|cited|mentioned)\s+(?:above|here|earlier)\b",
+    re.I,
+)
+# A pointer to where this text itself treats the matter (and cites it).
+_CROSS_REFERENCE = re.compile(
+    r"\bas\s+(?:described|discussed|mentioned|reported|reviewed|noted|shown|outlined|detailed)\s+"
+    r"(?:above|below|later|earlier|previously\s+in\s+this|in\s+(?:section|chapter)\s+\d|in\s+the\s+(?:previous|next|following)\s+section)",
     re.I,
 )
 # Inclusion and exclusion criteria of the authors' own search (in their methods).
