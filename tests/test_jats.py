@@ -440,3 +440,16 @@ Wildlife matters.{cite(3)} See Fig.1 The tree. We used version 2.1 The latest.</
     path.write_text(xml, "utf-8")
     ms = read_manuscript(str(path), Config())
     assert [c.numbers for c in ms.citations] == [(1,), (2,), (3,)]
+
+
+def test_pmc_qv_runs_cite_their_numbers(tmp_path) -> None:
+    """PMC renders a Wiley cross-reference to a run of references as untagged text,
+    "[qv: 24c,38–57]" (sub-reference c of 24): read, it cites; a run past the list is not."""
+    refs = "".join(f'<ref id="r{n}"><label>{n}</label><mixed-citation>A. N{n}. J. 2001.</mixed-citation></ref>' for n in range(1, 7))
+    xml = f"""<article><front><article-meta><title-group><article-title>T</article-title></title-group></article-meta></front>
+<body><sec><title>Introduction</title><p>Cells help.<sup><xref ref-type="ref" rid="r1">1</xref></sup>
+Conductivities differ [qv: 1b,3–5]. Others [qv: 6,8–9].</p></sec></body><back><ref-list>{refs}</ref-list></back></article>"""
+    path = tmp_path / "t.xml"
+    path.write_text(xml, "utf-8")
+    ms = read_manuscript(str(path), Config())
+    assert [c.numbers for c in ms.citations] == [(1,), (1, 3, 4, 5)]

@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from refcheck.analysis.citations import find_citations
+from refcheck.analysis.citations import expand_numbers, find_citations
 from refcheck.analysis.fields import apply_field_items
 from refcheck.analysis.nlp import sentence_boundaries
 from refcheck.analysis.references import bibliography_references, parse_reference_blocks
@@ -78,16 +78,11 @@ def _untagged_superscripts(blocks: tuple[Block, ...] | list[Block], citations: l
         if b.kind is not BlockKind.PARAGRAPH:
             continue
         for m in _LOST_SUPERSCRIPT.finditer(b.text):
-            numbers: list[int] = []
-            for part in re.split(r"\s?,\s?", m.group(1)):
-                lo, _, hi = part.partition("–") if "–" in part else part.partition("-")
-                first, last = int(lo), int(hi) if hi else int(lo)
-                if not 1 <= first <= last <= max_ref or last - first > 50:
-                    numbers = []
-                    break
-                numbers.extend(n for n in range(first, last + 1) if n not in numbers)
-            if numbers and not any(s < m.end(1) and m.start(1) < e for s, e in taken.get(b.index, [])):
-                out.append(Citation(b.index, m.start(1), m.end(1), m.group(1), tuple(numbers), "numeric", True))
+            listed = expand_numbers(m.group(1))
+            numbers = tuple(dict.fromkeys(listed.numbers))
+            if (numbers and listed.problem is None and all(1 <= n <= max_ref for n in numbers)
+                    and not any(s < m.end(1) and m.start(1) < e for s, e in taken.get(b.index, []))):
+                out.append(Citation(b.index, m.start(1), m.end(1), m.group(1), numbers, "numeric", True))
     return out
 
 

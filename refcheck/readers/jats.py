@@ -22,6 +22,7 @@ from typing import Any
 
 from lxml import etree
 
+from refcheck.analysis.citations import expand_numbers
 from refcheck.analysis.references import parse_reference
 from refcheck.limits import DEFAULT_MAX_XML_MB
 from refcheck.model import (
@@ -664,28 +665,22 @@ def read_jats(path: str, config: dict[str, Any] | None = None, data: bytes | Non
 # "[qv: 24c,38–57]": how PubMed Central renders a Wiley cross-reference to a run of
 # references (sub-reference "c" of 24, then 38 to 57), as plain text, untagged.
 _QV = re.compile(r"\[qv:\s*((?:\d{1,4}[a-z]?(?:\s*[–—-]\s*\d{1,4}[a-z]?)?\s*,?\s*)+)\]")
-_QV_ITEM = re.compile(r"(\d{1,4})[a-z]?(?:\s*[–—-]\s*(\d{1,4})[a-z]?)?")
 
 
 def _qv_citations(b: _Builder, highest: int) -> list[Citation]:
-    """The untagged "[qv: …]" runs of a numeric article: each cites its numbers, when
-    every one is on the reference list and no range runs backwards."""
+    """The untagged "[qv: …]" runs of a numeric article: each cites its numbers (a
+    sub-reference letter dropped), when every one is on the reference list and no range
+    runs backwards."""
     out = []
     for block in b.blocks:
         if block.kind is BlockKind.REFERENCE or "[qv:" not in block.text:
             continue
         for m in _QV.finditer(block.text):
-            nums: list[int] = []
-            for item in _QV_ITEM.finditer(m.group(1)):
-                lo = int(item.group(1))
-                hi = int(item.group(2)) if item.group(2) else lo
-                if not 1 <= lo <= hi <= highest or hi - lo > 200:
-                    break
-                nums.extend(n for n in range(lo, hi + 1) if n not in nums)
-            else:
-                if nums:
-                    out.append(Citation(block.index, m.start(), m.end(), m.group(), tuple(nums), "numeric",
-                                        any(s <= m.start() < e for s, e in block.superscript)))
+            listed = expand_numbers(re.sub(r"(?<=\d)[a-z]", "", m.group(1)).strip(" ,"))
+            nums = tuple(dict.fromkeys(listed.numbers))
+            if nums and listed.problem is None and all(1 <= n <= highest for n in nums):
+                out.append(Citation(block.index, m.start(), m.end(), m.group(), nums, "numeric",
+                                    any(s <= m.start() < e for s, e in block.superscript)))
     return out
 
 

@@ -18,13 +18,13 @@ from refcheck.rule import Family, Rule
 
 _FLOAT_LABEL = re.compile(
     r"^\s*(Supplementary\s+(?:Table|Fig(?:ure)?\.?)|Table|Fig(?:ure)?s?\.?|Box|Panel)\s*(S?\d+)", re.I)
-_FLOAT_MENTION = re.compile(r"\b(Tables?|Fig(?:ure)?s?\.?|Box(?:es)?|Panel)\s*(S?\d+)", re.I)
+FLOAT_MENTION = re.compile(r"\b(Tables?|Fig(?:ure)?s?\.?|Box(?:es)?|Panel)\s*(S?\d+)", re.I)
 # A box, panel or glossary set as its own section ("Box 1: Conceptual issues",
 # "Glossary"): a float like a figure, wherever the file happens to put it.
 _BOX_HEADING = re.compile(r"^\s*(?:(Box|Panel|Sidebar)\s*(S?\d+)\b|Glossary\b)", re.I)
 
 
-def _float_key(kind: str, number: str) -> str:
+def float_key(kind: str, number: str) -> str:
     k = kind.lower()
     base = "table" if "tab" in k else "box" if k.startswith(("box", "panel", "sidebar")) else "figure"
     return base + number.upper()
@@ -75,20 +75,20 @@ def heaviest_chain(points: list[tuple[tuple[int, ...], int, int]]) -> dict[int, 
     return chain
 
 
-def _caption_key(text: str) -> str | None:
+def caption_key(text: str) -> str | None:
     """"Table 2. Outcomes…" / "Figure 3: …" -> "table2" / "figure3"; a mention such as
     "Table 2 shows" is not a caption."""
     m = _FLOAT_LABEL.match(text)
     if not m or not re.match(r"\s*[.:|—–-]", text[m.end() :]):
         return None
-    return _float_key(m.group(1), m.group(2))
+    return float_key(m.group(1), m.group(2))
 
 
 def _box_key(block: Block) -> str | None:
     for heading in block.section:
         m = _BOX_HEADING.match(heading)
         if m:
-            return _float_key(m.group(1), m.group(2)) if m.group(1) else "glossary"
+            return float_key(m.group(1), m.group(2)) if m.group(1) else "glossary"
     return None
 
 
@@ -106,7 +106,7 @@ def _float_positions(ms: Manuscript) -> tuple[dict[int, str], dict[str, tuple[in
     cells: list[int] = []
     last_key: str | None = None
     for b in ms.blocks:
-        key = _caption_key(b.text) if b.kind in (BlockKind.CAPTION, BlockKind.PARAGRAPH, BlockKind.TABLE_CELL) else None
+        key = caption_key(b.text) if b.kind in (BlockKind.CAPTION, BlockKind.PARAGRAPH, BlockKind.TABLE_CELL) else None
         if key is None and b.kind is BlockKind.CAPTION:
             key = f"caption{b.index}"  # "Text S1.", "Dataset S2.": a float all the same
         if key and not (b.kind is BlockKind.TABLE_CELL and cells):
@@ -132,8 +132,8 @@ def _float_positions(ms: Manuscript) -> tuple[dict[int, str], dict[str, tuple[in
     for b in ms.blocks:
         if b.kind not in (BlockKind.PARAGRAPH, BlockKind.ABSTRACT) or b.index in block_float:
             continue
-        for m in _FLOAT_MENTION.finditer(b.text):
-            mentions.setdefault(_float_key(m.group(1), m.group(2)), (b.index, m.start()))
+        for m in FLOAT_MENTION.finditer(b.text):
+            mentions.setdefault(float_key(m.group(1), m.group(2)), (b.index, m.start()))
     return block_float, mentions
 
 

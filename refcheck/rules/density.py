@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from refcheck.analysis.evidence import (
-    DISPLAY_REFERENCE,
     block_doc,
     block_lemmas,
     block_tokens,
@@ -36,6 +35,7 @@ from refcheck.model import Block, BlockKind, Citation, Finding, Manuscript, Sent
 from refcheck.plugins import hookimpl
 from refcheck.rule import Family, Rule
 from refcheck.rules import lexicons
+from refcheck.rules.citations import FLOAT_MENTION, caption_key, float_key
 from refcheck.rules.language import in_summary, section_exempt, text_blocks
 
 # Words allowed between an attribution subject and its verb: "studies have consistently shown".
@@ -709,20 +709,13 @@ def _shown_in_display(ms: Manuscript, s: Sentence, hit: Attribution) -> bool:
     the authors' own ("experiments shown in Figure 49", an attribution not marked as
     others'), or one whose caption cites the sources ("Figure 2 summarizes the
     conductivities reported in previous research" under a legend that cites them)?"""
-    names = [m.group() for m in DISPLAY_REFERENCE.finditer(s.text)]
-    if not names:
+    if not points_to_display(s.text):
         return False
     if not hit.others:
         return True
-    keys = {re.sub(r"[^a-z0-9]", "", n.lower()).replace("figure", "fig").replace("tables", "table") for n in names}
-    for c in ms.citations:
-        block = ms.blocks[c.block]
-        if block.kind is BlockKind.CAPTION:
-            label = re.match(r"\W*((?:fig(?:ure)?s?|tables?)\.?\s*\w+)", block.text, re.I)
-            if label and re.sub(r"[^a-z0-9]", "", label.group(1).lower()).replace("figure", "fig").replace(
-                    "tables", "table") in keys:
-                return True
-    return False
+    keys = {float_key(m.group(1), m.group(2)) for m in FLOAT_MENTION.finditer(s.text)}
+    return any(caption_key(ms.blocks[c.block].text) in keys for c in ms.citations
+               if ms.blocks[c.block].kind is BlockKind.CAPTION)
 
 
 _PERFECT = re.compile(r"\b(?:has|have|had)\b", re.I)
